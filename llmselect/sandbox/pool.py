@@ -1,0 +1,143 @@
+"""Parent side of the sandbox: a pool of pre-started namespaced workers, one sample at a time each.
+
+WHY a pool: starting Python and building namespaces costs ~50 ms; each worker pays it once and
+then forks a fresh process per sample (its own PID namespace, uid, limits, working dir), so a
+sample is still isolated from every other sample while throughput stays high.
+Create the Sandbox on a long-lived thread: workers die with the thread that started them
+(PR_SET_PDEATHSIG), which is what guarantees nothing survives a crashed scorer.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import queue
+import secrets
+import select
+import shutil
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from llmselect.errors import EnvironmentProblem
+from llmselect.sandbox.limits import SampleResult, SandboxLimits
+
+WORKER = Path(__file__).with_name("worker") / "zygote.py"
+UID_BASE = 1_600_000_000  # far above any real account; one uid per worker slot
+
+
+def _worker_command(config: dict) -> list[str]:
+    cmd = [sys.executable, "-I", "-S", str(WORKER), json.dumps(config)]
+    if os.geteuid() != 0 and shutil.which("unshare"):
+        cmd = ["unshare", "--user", "--map-root-user", *cmd]  # namespaces without root
+    return cmd
+
+
+class _Worker:
+    """One zygote process and its line protocol."""
+
+    def __init__(self, uid: int, hide: list[str]):
+        self.proc = subprocess.Popen(
+            _worker_command({"uid": uid, "hide": hide}), stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env={"LANG": "C.UTF-8"}, close_fds=True)
+        self._buf = b""
+        ready = self.read(30.0)
+        if not ready or not ready.get("ready"):
+            err = self.proc.stderr.read1(2000).decode(errors="replace").strip() if ready is None else ""
+            self.close()
+            raise EnvironmentProblem(f"the code sandbox worker did not start: {err or 'no reply'}")
+        self.isolation: dict = ready["isolation"]
+
+    def read(self, timeout: float) -> dict | None:
+        deadline = time.monotonic() + timeout
+        fd = self.proc.stdout.fileno()
+        while b"\n" not in self._buf:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([fd], [], [], left)[0]:
+                return None
+            chunk = os.read(fd, 65536)
+            if not chunk:
+                return None
+            self._buf += chunk
+        line, self._buf = self._buf.split(b"\n", 1)
+        return json.loads(line)
+
+    def run(self, req: dict) -> dict | None:
+        self.proc.stdin.write((json.dumps(req) + "\n").encode())
+        self.proc.stdin.flush()
+        return self.read(float(req["timeout"]) + 30.0)
+
+    def close(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.wait()
+        for stream in (self.proc.stdin, self.proc.stdout, self.proc.stderr):
+            stream.close()
+
+
+class Sandbox:
+    """Run untrusted Python programs, each in its own fresh, limited, network-less process."""
+
+    def __init__(self, workers: int | None = None, limits: SandboxLimits | None = None):
+        self.limits = limits or SandboxLimits()
+        self.size = workers or os.cpu_count() or 1
+        self._base = UID_BASE + secrets.randbelow(1 << 24) * 16
+        self._hide = [p for p in {os.path.expanduser("~"), os.environ.get("HOME", "")} if p]
+        self._ids = itertools.count()
+        self._idle: queue.Queue[_Worker] = queue.Queue()
+        self._all: list[_Worker] = []
+        for slot in range(self.size):
+            self._add(slot)
+
+    def _add(self, slot: int) -> None:
+        worker = _Worker(self._base + slot, self._hide)
+        worker.slot = slot
+        self._all.append(worker)
+        self._idle.put(worker)
+
+    @property
+    def isolation(self) -> dict:
+        return self._all[0].isolation if self._all else {}
+
+    def run(self, program: str, test: str) -> SampleResult:
+        """Execute ``program`` then ``test`` (the test sees the program's names); judge it."""
+        worker = self._idle.get()
+        req = {"id": next(self._ids), "program": program, "test": test,
+               "timeout": self.limits.timeout_seconds, "limits": self.limits.for_worker()}
+        try:
+            reply = worker.run(req)
+        except (BrokenPipeError, OSError):
+            reply = None
+        if reply is None or reply.get("id") != req["id"]:
+            return self._replace(worker, "sandbox worker stopped answering")
+        self._idle.put(worker)
+        iso = {**worker.isolation, "pid": reply.pop("pid_namespace", "none")}
+        if "error" in reply:
+            return SampleResult(passed=False, error=reply["error"], isolation=iso)
+        reply.pop("id")
+        return SampleResult(**reply, isolation=iso)
+
+    def _replace(self, worker: _Worker, why: str) -> SampleResult:
+        self._all.remove(worker)
+        worker.close()
+        self._add(worker.slot)
+        return SampleResult(passed=False, error=why, isolation=worker.isolation)
+
+    def run_many(self, jobs: list[tuple[str, str]]) -> list[SampleResult]:
+        """Run (program, test) pairs in parallel over the workers, results in input order."""
+        with ThreadPoolExecutor(self.size) as pool:
+            return list(pool.map(lambda job: self.run(*job), jobs))
+
+    def close(self) -> None:
+        for worker in self._all:
+            worker.close()
+        self._all.clear()
+
+    def __enter__(self) -> Sandbox:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()

@@ -1,0 +1,75 @@
+"""The worker's private view of the file system (stdlib only; runs inside a new mount namespace).
+
+WHY: the sample runs as an unprivileged uid, so it cannot write the user's files anyway; the
+read-only remount is a second wall for world-writable places, and the tmpfs mounts give it
+nothing to read in home directories and a private /tmp that vanishes with the namespace.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from linux import MS_BIND, MS_NODEV, MS_NOEXEC, MS_NOSUID, MS_PRIVATE, MS_RDONLY, MS_REC, MS_REMOUNT, mount
+
+_KEEP_FLAGS = {"nosuid": MS_NOSUID, "nodev": MS_NODEV, "noexec": MS_NOEXEC}
+SCRATCH = ("/tmp", "/var/tmp", "/dev/shm")
+
+
+def _mountinfo() -> list[tuple[str, int]]:
+    """(mount point, flags to keep) for every mount, parents first."""
+    points = []
+    with open("/proc/self/mountinfo") as fh:
+        for line in fh:
+            fields = line.split()
+            target = fields[4].encode().decode("unicode_escape")
+            flags = sum(v for k, v in _KEEP_FLAGS.items() if k in fields[5].split(","))
+            points.append((target, flags))
+    return sorted(points, key=lambda p: p[0].count("/"))
+
+
+def make_read_only() -> int:
+    """Remount every mount read-only in this namespace; return how many refused."""
+    mount(None, "/", None, MS_REC | MS_PRIVATE)
+    refused = 0
+    for target, flags in _mountinfo():
+        try:
+            mount(None, target, None, MS_REMOUNT | MS_BIND | MS_RDONLY | flags)
+        except OSError:
+            refused += 1
+    return refused
+
+
+def _hide_targets(extra: list[str]) -> list[str]:
+    """Home folders to cover, except one holding the Python we run (then only its secrets)."""
+    keep = (os.path.realpath(sys.base_prefix), os.path.realpath(sys.prefix))
+    out = []
+    for path in dict.fromkeys(["/root", "/home", *extra]):
+        real = os.path.realpath(path)
+        if not os.path.isdir(real) or real == "/":
+            continue
+        if any(k == real or k.startswith(real + "/") for k in keep):
+            out += [os.path.join(real, d) for d in (".ssh", ".aws", ".config", ".netrc", ".gnupg",
+                                                     ".cache", ".docker", ".kube") if os.path.isdir(os.path.join(real, d))]
+        else:
+            out.append(real)
+    return out
+
+
+def private_view(hide: list[str]) -> dict:
+    """Set up the namespace's mounts; return what was done for the isolation record."""
+    refused = make_read_only()
+    for path in SCRATCH:
+        if os.path.isdir(path):
+            mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, "size=256m,mode=1777")
+    hidden = []
+    for path in _hide_targets(hide):
+        mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV | MS_RDONLY, "size=64k,mode=755")
+        hidden.append(path)
+    proc = "hidepid=2"
+    try:
+        mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, "hidepid=2")
+    except OSError:
+        proc = "shared"
+    return {"read_only_mounts_refused": refused, "hidden": hidden, "proc": proc,
+            "scratch": "private tmpfs"}
