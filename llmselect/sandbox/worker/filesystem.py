@@ -8,9 +8,10 @@ nothing to read in home directories and a private /tmp that vanishes with the na
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 
-from linux import MS_BIND, MS_NODEV, MS_NOEXEC, MS_NOSUID, MS_PRIVATE, MS_RDONLY, MS_REC, MS_REMOUNT, mount
+from linux import MS_BIND, MS_NODEV, MS_NOEXEC, MS_NOSUID, MS_PRIVATE, MS_RDONLY, MS_REC, MS_REMOUNT, mount, umount
 
 _KEEP_FLAGS = {"nosuid": MS_NOSUID, "nodev": MS_NODEV, "noexec": MS_NOEXEC}
 SCRATCH = ("/tmp", "/var/tmp", "/dev/shm")
@@ -41,19 +42,29 @@ def make_read_only() -> int:
 
 
 def _hide_targets(extra: list[str]) -> list[str]:
-    """Home folders to cover, except one holding the Python we run (then only its secrets)."""
-    keep = (os.path.realpath(sys.base_prefix), os.path.realpath(sys.prefix))
-    out = []
-    for path in dict.fromkeys(["/root", "/home", *extra]):
-        real = os.path.realpath(path)
-        if not os.path.isdir(real) or real == "/":
-            continue
-        if any(k == real or k.startswith(real + "/") for k in keep):
-            out += [os.path.join(real, d) for d in (".ssh", ".aws", ".config", ".netrc", ".gnupg",
-                                                     ".cache", ".docker", ".kube") if os.path.isdir(os.path.join(real, d))]
-        else:
-            out.append(real)
-    return out
+    """Home folders to cover with an empty tmpfs (outermost only, existing only)."""
+    reals = {os.path.realpath(p) for p in ["/root", "/home", *extra] if p and os.path.isdir(p)}
+    reals.discard("/")
+    return sorted(r for r in reals if not any(r.startswith(o + "/") for o in reals))
+
+
+def _hide(path: str, staging: str) -> None:
+    """Cover ``path`` with an empty read-only tmpfs, but keep the Python we run visible under it.
+
+    WHY: pyenv/uv/conda often install Python inside the home folder; the sample must still be
+    able to import the standard library, and nothing else from home.
+    """
+    keep = [k for k in {os.path.realpath(sys.base_prefix)} if k.startswith(path + "/")]
+    for i, k in enumerate(keep):
+        os.makedirs(f"{staging}/{i}")
+        mount(k, f"{staging}/{i}", None, MS_BIND | MS_REC)
+    mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, "size=64k,mode=755")
+    for i, k in enumerate(keep):
+        os.makedirs(k, mode=0o755)
+        mount(f"{staging}/{i}", k, None, MS_BIND | MS_REC)
+        mount(None, k, None, MS_REMOUNT | MS_BIND | MS_RDONLY)
+        umount(f"{staging}/{i}")
+    mount(None, path, None, MS_REMOUNT | MS_NOSUID | MS_NODEV | MS_RDONLY, "size=64k,mode=755")
 
 
 def private_view(hide: list[str]) -> dict:
@@ -62,10 +73,11 @@ def private_view(hide: list[str]) -> dict:
     for path in SCRATCH:
         if os.path.isdir(path):
             mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, "size=256m,mode=1777")
-    hidden = []
-    for path in _hide_targets(hide):
-        mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV | MS_RDONLY, "size=64k,mode=755")
-        hidden.append(path)
+    hidden = _hide_targets(hide)
+    staging = "/tmp/.llmselect-staging"
+    for path in hidden:
+        _hide(path, staging)
+    shutil.rmtree(staging, ignore_errors=True)
     proc = "hidepid=2"
     try:
         mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, "hidepid=2")

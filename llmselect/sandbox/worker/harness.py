@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import builtins
 import os
+import sys
 import traceback
 
 
@@ -29,6 +30,17 @@ def run(program: str, test: str, result_fd: int, nonce: bytes) -> None:
             traceback.print_exc(limit=3)
         except BaseException:  # noqa: BLE001
             pass
+        _flush()
         exit_now(1)
+    _flush()
     write(result_fd, b"PASSED " + nonce + b"\n")
     exit_now(0)
+
+
+def _flush() -> None:
+    """Keep what the sample printed (os._exit skips Python's buffers); never let it fail us."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except BaseException:  # noqa: BLE001
+            pass

@@ -43,6 +43,10 @@ def mount(source: str | None, target: str, fstype: str | None, flags: int, data:
     )
 
 
+def umount(target: str) -> None:
+    _check(_libc.umount2(target.encode(), ctypes.c_int(2)), f"umount {target}")  # MNT_DETACH
+
+
 def prctl(option: int, arg2: int = 0, arg3=0) -> None:
     _check(_libc.prctl(ctypes.c_int(option), ctypes.c_ulong(arg2), arg3, ctypes.c_ulong(0),
                        ctypes.c_ulong(0)), f"prctl {option}")
