@@ -1,0 +1,85 @@
+"""The ``Recommendation``: what ``recommend`` returns and ``recommend --format json`` prints.
+
+Field names are a contract with the report renderer and with users' scripts: add fields, do not
+rename them. ``version`` changes when a field changes meaning.
+
+Provenance values: ``measured`` (a run in results/, source = run id), ``published`` (catalog,
+source = source key), ``estimated`` (derived here, e.g. memory, roofline speed, hosted cost),
+``mixed`` (several of those in one criterion), ``unknown`` (no fact; the missing-fact policy
+gave the score in ``used``).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+RECOMMENDATION_VERSION = 1
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class CriterionDetail(_Out):
+    score: float | None = Field(description="Criterion score in [0,1]; None = facts unknown")
+    used: float = Field(description="Score used in the total (the policy's value when unknown)")
+    weight: float = Field(description="Normalised weight (weights sum to 1)")
+    contribution: float = Field(description="weight × used; the contributions sum to the total")
+    provenance: Literal["published", "measured", "estimated", "mixed", "unknown"]
+    sources: list[str] = Field(default_factory=list, description="Source keys or run ids")
+    facts: dict[str, Any] = Field(default_factory=dict, description="The facts behind the score")
+
+
+class RankedModel(_Out):
+    rank: int
+    model: str = Field(description="Catalog model id")
+    name: str
+    vendor: str
+    total: float = Field(description="Weighted score in [0,1]")
+    stderr: float = Field(description="Standard error of the total (from benchmark stderr)")
+    interval: tuple[float, float] = Field(description="95 % interval: total ± 1.96 stderr")
+    p_first: float = Field(description="Share of weight-perturbation draws where it ranks #1")
+    deployment: Literal["self-hosted", "api"]
+    quantization: str | None = Field(None, description="Weight format chosen when self-hosted")
+    memory_gb: float | None = Field(None, description="Estimated memory when self-hosted")
+    criteria: dict[str, CriterionDetail]
+    key_facts: dict[str, Any] = Field(default_factory=dict)
+    warnings: list[str] = Field(default_factory=list)
+    tie_with: list[str] = Field(default_factory=list, description="Models in its tie group (intervals chain-overlap), at most 5 ranks away")
+
+
+class Exclusion(_Out):
+    model: str
+    constraint: str = Field(description="Profile constraint (or 'missing_facts') that excluded it")
+    detail: str
+
+
+class Sensitivity(_Out):
+    draws: int
+    perturbation: float = Field(description="Each weight multiplied by U(1 − p, 1 + p), renormalised")
+    seed: int
+
+
+class Recommendation(_Out):
+    version: int = RECOMMENDATION_VERSION
+    profile: str
+    profile_file: str | None = None
+    description: str
+    use_case: str
+    missing_facts: Literal["neutral", "penalise", "exclude"]
+    missing_facts_rule: str = Field(description="What the policy does, in words")
+    missing_facts_by_criterion: dict[str, str] = Field(default_factory=dict,
+                                                       description="Per-criterion overrides")
+    weights: dict[str, float] = Field(description="Normalised criterion weights")
+    quality_benchmarks: dict[str, float]
+    hardware: str | None = None
+    sensitivity: Sensitivity
+    ranked: list[RankedModel]
+    excluded: list[Exclusion]
+    why_first: str | None = Field(None, description="One line on why #1 beats #2")
+    ties: list[list[str]] = Field(default_factory=list, description="Groups of models (by rank) "
+                                  "whose intervals overlap: not ordered with confidence")
+    measured_runs: list[str] = Field(default_factory=list, description="Run ids used")
+    notes: list[str] = Field(default_factory=list)
