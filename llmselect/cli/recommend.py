@@ -211,7 +211,7 @@ def _facts_text(facts: dict) -> str:
     for k, v in facts.items():
         if isinstance(v, dict):
             v = ", ".join(f"{a}={b}" for a, b in v.items() if a != "source")
-            out.append(f"{k}: [{v}]")
+            out.append(f"{k}: ({v})")
         else:
             out.append(f"{k}={v}")
     return "; ".join(out)

@@ -48,6 +48,9 @@ class Constraints(_Strict):
         None, gt=0, description="Memory available for the model; default: the target hardware's")
     max_cost_per_mtok_usd: float | None = Field(None, gt=0, description="Blended $ per 1M tokens")
     max_monthly_cost_usd: float | None = Field(None, gt=0, description="At the workload's volume")
+    min_quality: float | None = Field(
+        None, ge=0, le=1, description="Floor on the quality criterion (skill above chance, 0-1): "
+        "a weighted sum lets speed and size buy back zero skill; a floor does not")
 
 
 class TargetHardware(_Strict):

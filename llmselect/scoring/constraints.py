@@ -91,3 +91,22 @@ def after_deployment(c: Candidate, profile: Profile, warnings: list[str]) -> Vio
             return Violation("max_monthly_cost_usd", f"${c.monthly_cost.value:,.0f}/month > "
                                                      f"${con.max_monthly_cost_usd:,.0f}")
     return None
+
+
+def quality_floor(quality, profile: Profile, warnings: list[str]) -> Violation | None:
+    """``min_quality`` on the quality criterion's score. Unknown quality counts as 0 under
+    ``penalise``, is excluded under ``exclude`` and kept with a warning under ``neutral``."""
+    floor = profile.constraints.min_quality
+    if floor is None:
+        return None
+    if quality is None or quality.score is None:
+        policy = profile.policy("quality")
+        if policy == "neutral":
+            warnings.append(f"min_quality: quality is unknown; kept (missing-fact policy: neutral)")
+            return None
+        return Violation("min_quality", f"quality is unknown (missing-fact policy: {policy}); "
+                                        "measure it with `llmselect bench`")
+    if quality.score < floor:
+        return Violation("min_quality", f"quality {quality.score:.2f} < {floor:g} "
+                                        "(skill above chance over the profile's benchmarks)")
+    return None

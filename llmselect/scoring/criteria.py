@@ -106,6 +106,9 @@ def quality(c: Candidate, p: Profile, benchmarks: dict) -> CriterionResult:
     known = [f for f in facts.values() if f is not None]
     if not known:
         return CriterionResult(None, facts, "unknown")
+    wanted = sum(w for w in p.criteria.quality_benchmarks.values() if w > 0)
+    covered = sum(w for k, w in p.criteria.quality_benchmarks.items() if facts.get(k))
+    facts["coverage"] = round(covered / wanted, 3)
     total_w = sum(weights)
     score = sum(r[0] * w for r, w in zip(rows, weights)) / total_w
     stderr = math.sqrt(sum((r[1] * w) ** 2 for r, w in zip(rows, weights))) / total_w

@@ -73,6 +73,16 @@ def _evaluate(card, catalog, profile, measured, benchmarks, active):
     if violation:
         return Exclusion(model=card.id, constraint=violation.constraint, detail=violation.detail)
     results = {name: CRITERION_FUNCTIONS[name](cand, profile, benchmarks) for name in active}
+    quality = results.get("quality")
+    if quality is None and profile.constraints.min_quality is not None:
+        quality = CRITERION_FUNCTIONS["quality"](cand, profile, benchmarks)
+    violation = constraints.quality_floor(quality, profile, warnings)
+    if violation:
+        return Exclusion(model=card.id, constraint=violation.constraint, detail=violation.detail)
+    if quality and quality.score is not None and quality.facts.get("coverage", 1) < 0.5:
+        missing = [k for k, v in quality.facts.items() if v is None]
+        warnings.append(f"quality rests on {quality.facts['coverage']:.0%} of the benchmark "
+                        f"weight; unknown: {', '.join(missing)}")
     unknown = [n for n, r in results.items() if r.score is None and profile.policy(n) == "exclude"]
     if unknown:
         hint = "; measure it with `llmselect bench`" if "quality" in unknown else ""
