@@ -29,7 +29,8 @@ def read_yaml(path: Path) -> object:
         raise UserError(f"{path}: malformed YAML{where}: {problem}") from None
 
 
-def format_validation_error(source: str, exc: ValidationError) -> str:
+def format_validation_error(source: str, exc: ValidationError,
+                            model: type[BaseModel] | None = None) -> str:
     """First error as 'source: field.path: message' (+ how many more)."""
     errors = exc.errors()
     first = errors[0]
@@ -37,7 +38,7 @@ def format_validation_error(source: str, exc: ValidationError) -> str:
     msg = first["msg"]
     if first["type"] == "extra_forbidden":
         msg = "unknown field"
-        fields = _allowed_fields(exc, first["loc"])
+        fields = _allowed_fields(exc, first["loc"], model)
         if fields:
             from llmselect.errors import did_you_mean
 
@@ -46,9 +47,16 @@ def format_validation_error(source: str, exc: ValidationError) -> str:
     return f"{source}: {loc}: {msg}{more}"
 
 
-def _allowed_fields(exc: ValidationError, loc: tuple) -> list[str]:
-    """Field names allowed beside an unknown one, for 'did you mean'."""
-    model = getattr(exc, "_llmselect_model", None)
+def _allowed_fields(exc: ValidationError, loc: tuple,
+                    model: type[BaseModel] | None = None) -> list[str]:
+    """Field names allowed beside an unknown one, for 'did you mean' (walks nested models)."""
+    model = model or getattr(exc, "_llmselect_model", None)
+    for part in loc[:-1]:
+        field = model.model_fields.get(part) if model else None
+        annotation = getattr(field, "annotation", None)
+        candidates = [annotation, *getattr(annotation, "__args__", ())]
+        model = next((c for c in candidates
+                      if isinstance(c, type) and issubclass(c, BaseModel)), None)
     return sorted(model.model_fields) if model else []
 
 
@@ -56,7 +64,7 @@ def validate(model: type[M], data: object, source: str) -> M:
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        raise UserError(format_validation_error(source, exc)) from None
+        raise UserError(format_validation_error(source, exc, model)) from None
 
 
 def load_yaml_model(model: type[M], path: Path) -> M:

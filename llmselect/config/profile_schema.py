@@ -72,11 +72,15 @@ class TargetHardware(_Strict):
     @field_validator("quantization")
     @classmethod
     def _known_quantization(cls, value: list[str]) -> list[str]:
+        """Names are matched case-insensitively (q4_k_m = Q4_K_M) and stored canonical."""
+        canonical = {q.lower(): q for q in QUANTIZATIONS}
+        out = []
         for q in value:
-            if q not in QUANTIZATIONS:
+            if q.lower() not in canonical:
                 raise ValueError(f"unknown quantization {q!r}{did_you_mean(q, QUANTIZATIONS)}; "
                                  f"known: {', '.join(QUANTIZATIONS)}")
-        return value
+            out.append(canonical[q.lower()])
+        return out
 
     @property
     def total_memory_gb(self) -> float:

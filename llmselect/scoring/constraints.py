@@ -107,6 +107,6 @@ def quality_floor(quality, profile: Profile, warnings: list[str]) -> Violation |
         return Violation("min_quality", f"quality is unknown (missing-fact policy: {policy}); "
                                         "measure it with `llmselect bench`")
     if quality.score < floor:
-        return Violation("min_quality", f"quality {quality.score:.2f} < {floor:g} "
+        return Violation("min_quality", f"quality {quality.score:.2f} ({quality.provenance}) < {floor:g} "
                                         "(skill above chance over the profile's benchmarks)")
     return None

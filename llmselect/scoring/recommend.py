@@ -141,8 +141,9 @@ def _assemble(profile, source, scored, excluded, weights, active, measured) -> R
         for pos in group:
             ranked[pos].tie_with = [ranked[q].model for q in group
                                     if q != pos and abs(q - pos) <= TIE_NEIGHBOURS]
-    used_runs = sorted({r for m in measured.values() for r in m.run_ids
-                        if m.catalog_id in ids})
+    considered = set(ids) | {e.model for e in excluded}
+    used_runs = sorted({r for m in measured.values() if m.catalog_id in considered
+                        for r in m.run_ids})
     hw = profile.hardware
     return Recommendation.model_construct(
         version=1, profile=profile.name or "", profile_file=source,

@@ -1,0 +1,70 @@
+"""Measured results (results/ from bench) replace published scores and are labelled measured."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+
+import pytest
+from typer.testing import CliRunner
+
+from llmselect import store
+from llmselect.cli.main import app
+from llmselect.scoring import recommend
+from test_scoring_factories import benchmarks, card, catalog, profile
+
+
+def run(catalog_id, value, stderr=0.01, when=1, run_id=None, speed=None):
+    return store.RunResult(
+        run_id=run_id or f"run-{catalog_id}-{when}",
+        created_at=datetime(2026, 1, when, tzinfo=timezone.utc),
+        model=store.ModelInfo(spec=catalog_id, catalog_id=catalog_id, backend="fake"),
+        suite="quick",
+        tasks={"mmlu": store.TaskResult(task="mmlu", benchmark="mmlu", metric="acc", value=value,
+                                        stderr=stderr, n=171, sampled=True, chance=0.25)},
+        speed=store.Speed(gen_tokens_per_s=speed),
+    )
+
+
+def test_measured_score_replaces_published_and_names_the_run():
+    cat = catalog(card("a", scores={"mmlu": 80.0}), card("b", scores={"mmlu": 70.0}))
+    rec = recommend(profile(), cat, [run("a", 0.25, run_id="r1")], benchmarks=benchmarks())
+    a = next(e for e in rec.ranked if e.model == "a")
+    q = a.criteria["quality"]
+    assert q.provenance == "measured" and q.sources == ["r1"]
+    assert q.facts["mmlu"]["raw"] == 0.25 and q.score == 0.0
+    assert rec.ranked[0].model == "b"
+    assert rec.measured_runs == ["r1"]
+    assert a.stderr == pytest.approx(0.01 / 0.75, abs=1e-4)
+
+
+def test_newest_run_wins_and_measured_speed_is_used():
+    cat = catalog(card("a", scores={"mmlu": 80.0}))
+    runs = [run("a", 0.9, when=2, run_id="new", speed=42.0), run("a", 0.3, when=1, run_id="old")]
+    rec = recommend(profile(criteria={"weights": {"quality": 1, "speed": 1}}), cat, runs,
+                    benchmarks=benchmarks())
+    entry = rec.ranked[0]
+    assert entry.criteria["quality"].sources == ["new"]
+    assert entry.criteria["speed"].provenance == "measured"
+    assert entry.criteria["speed"].facts["tokens_per_s"] == 42.0
+
+
+@pytest.mark.parametrize("value, ranked", [(0.30, False), (0.95, True)])
+def test_cli_reads_measured_runs_from_results_dir(tmp_path, value, ranked):
+    results = tmp_path / "myresults"
+    store.save_run(run("llama3-8b-instruct", value, run_id="measured-llama"), results)
+    out = CliRunner().invoke(app, ["recommend", "--profile", "chatbot-en", "--format", "json",
+                                   "--results", str(results), "--top", "50"])
+    assert out.exit_code == 0, out.output
+    rec = json.loads(out.stdout)
+    assert rec["measured_runs"] == ["measured-llama"]
+    entry = next((e for e in rec["ranked"] if e["model"] == "llama3-8b-instruct"), None)
+    excluded = {e["model"]: e for e in rec["excluded"]}
+    if ranked:
+        assert entry["criteria"]["quality"]["provenance"] == "mixed"   # mmlu measured, rest published
+        assert entry["criteria"]["quality"]["facts"]["mmlu"]["provenance"] == "measured"
+        assert "measured-llama" in entry["criteria"]["quality"]["sources"]
+    else:   # MMLU 0.30 -> skill 0.07, below chatbot-en's quality floor of 0.3
+        assert entry is None
+        assert excluded["llama3-8b-instruct"]["constraint"] == "min_quality"
+        assert "(mixed)" in excluded["llama3-8b-instruct"]["detail"]
