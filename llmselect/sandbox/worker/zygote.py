@@ -32,7 +32,7 @@ SAMPLE_ENV = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "PYTHON
 
 def setup(config: dict) -> dict:
     """Enter private mount+network namespaces as far as the machine allows; say what held."""
-    iso = {"uid": "unchanged", "network": [], "pid": "none", "fs": "none"}
+    iso = {"uid": "unchanged", "network": [], "pid": "per sample (see each result)", "fs": "none"}
     linux.prctl(linux.PR_SET_PDEATHSIG, signal.SIGKILL)
     try:
         linux.unshare(linux.CLONE_NEWNS | linux.CLONE_NEWNET)
@@ -58,8 +58,9 @@ def _limits(lim: dict) -> None:
 
 
 def _become_sample(workdir: str, uid, out_w: int, res_w: int) -> None:
-    """In the sample process: own session, fds, limits, identity, no network, empty env."""
+    """In the sample process: own session, fds, /proc, limits, identity, no network, empty env."""
     os.setsid()
+    _own_proc()
     os.chdir(workdir)
     null = os.open(os.devnull, os.O_RDONLY)
     os.dup2(null, 0)
@@ -79,24 +80,65 @@ def _become_sample(workdir: str, uid, out_w: int, res_w: int) -> None:
     os.environ.update(SAMPLE_ENV, HOME=workdir, TMPDIR=workdir)
 
 
+def _own_proc() -> None:
+    """PID 1 of its own namespace mounts a /proc showing only its namespace (no other pids)."""
+    if os.getpid() != 1:
+        return
+    try:
+        linux.unshare(linux.CLONE_NEWNS)
+        linux.mount("proc", "/proc", "proc", linux.MS_NOSUID | linux.MS_NODEV | linux.MS_NOEXEC)
+    except OSError:
+        pass
+
+
+def _reap_descendants() -> None:
+    """Without a PID namespace: kill every process that was reparented to us (we are subreaper)."""
+    me = str(os.getpid())
+    for _ in range(1000):
+        kids = []
+        for stat in os.listdir("/proc"):
+            try:
+                with open(f"/proc/{stat}/stat") as fh:
+                    if fh.read().rsplit(")", 1)[1].split()[1] == me:
+                        kids.append(int(stat))
+            except (OSError, IndexError, ValueError):
+                continue
+        if not kids:
+            return
+        for kid in kids:
+            try:
+                os.kill(kid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        while True:
+            try:
+                if os.waitpid(-1, os.WNOHANG)[0] == 0:
+                    break
+            except ChildProcessError:
+                break
+
+
 def _collect(pid: int, out_r: int, res_r: int, deadline: float) -> tuple[bytes, bytes, bool]:
-    """Drain output and result pipes until both close or the wall-clock deadline passes."""
-    out, res, open_fds, timed_out = b"", b"", {out_r, res_r}, False
-    while open_fds:
+    """Drain output and result pipes until the sample exits (or the pipes close) or time is up.
+
+    WHY watch the pid too: without a PID namespace a daemon it left may hold the pipes open.
+    """
+    bufs, open_fds, timed_out, exited = {out_r: b"", res_r: b""}, {out_r, res_r}, False, False
+    pidfd = os.pidfd_open(pid)
+    while open_fds and not exited:
         left = deadline - time.monotonic()
         if left <= 0:
             timed_out = True
             break
-        ready, _, _ = select.select(list(open_fds), [], [], left)
-        for fd in ready:
+        ready, _, _ = select.select([*open_fds, pidfd], [], [], left)
+        exited = pidfd in ready
+        for fd in open_fds & set(select.select(list(open_fds), [], [], 0)[0] if exited else ready):
             chunk = os.read(fd, 65536)
             if not chunk:
                 open_fds.discard(fd)
-            elif fd == out_r:
-                out = (out + chunk)[-OUTPUT_TAIL:]
-            else:
-                res = (res + chunk)[:200]
-    return out, res, timed_out
+            bufs[fd] = (bufs[fd] + chunk)[-OUTPUT_TAIL:] if fd == out_r else (bufs[fd] + chunk)[:200]
+    os.close(pidfd)
+    return bufs[out_r], bufs[res_r], timed_out
 
 
 def _supervise(req: dict, uid, reply_fd: int) -> None:
@@ -113,7 +155,8 @@ def _supervise(req: dict, uid, reply_fd: int) -> None:
     try:
         linux.unshare(linux.CLONE_NEWPID)
     except OSError:
-        pid_ns = "none"
+        pid_ns = "subreaper"
+        linux.prctl(linux.PR_SET_CHILD_SUBREAPER, 1)
     pid = os.fork()
     if pid == 0:
         try:
@@ -127,6 +170,8 @@ def _supervise(req: dict, uid, reply_fd: int) -> None:
     out, res, timed_out = _collect(pid, out_r, res_r, start + float(req["timeout"]))
     _kill_sample(pid, uid, pid_ns)
     _, status = os.waitpid(pid, 0)
+    if pid_ns == "subreaper":
+        _reap_descendants()
     shutil.rmtree(workdir, ignore_errors=True)
     passed = res.strip() == b"PASSED " + nonce and os.waitstatus_to_exitcode(status) == 0 and not timed_out
     reply = {"id": req["id"], "passed": passed, "timed_out": timed_out,
@@ -138,11 +183,12 @@ def _supervise(req: dict, uid, reply_fd: int) -> None:
 
 def _kill_sample(pid: int, uid, pid_ns: str) -> None:
     """SIGKILL the sample; as PID 1 of its namespace its death takes every descendant along."""
-    try:
-        os.kill(pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
-    if pid_ns == "none" and isinstance(uid, int):
+    for kill in (os.killpg, os.kill):  # its process group first: what did not setsid dies at once
+        try:
+            kill(pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+    if pid_ns == "subreaper" and isinstance(uid, int):
         killer = os.fork()  # no PID namespace: kill everything running as the sample's uid
         if killer == 0:
             os.setuid(uid)
