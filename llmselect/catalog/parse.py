@@ -9,7 +9,7 @@ from pydantic import BaseModel, ValidationError
 
 from llmselect.catalog.yamlio import read_yaml_fast
 from llmselect.config.loading import format_validation_error
-from llmselect.errors import UserError
+from llmselect.errors import UserError, did_you_mean
 
 M = TypeVar("M", bound=BaseModel)
 SPECIAL_FILES = {"sources.yaml", "vendors.yaml"}
@@ -20,13 +20,21 @@ def validate_entry(model: type[M], data: object, where: str, prefix: str = "") -
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        # lets format_validation_error suggest the field names allowed where the error is
-        exc._llmselect_model = _model_at(model, exc.errors()[0]["loc"])
-        line = format_validation_error(where, exc)
+        line = format_validation_error(where, exc) + _suggestion(model, exc)
         if prefix:
             head, _, rest = line.partition(": ")
             line = f"{head}: {prefix}.{rest}"
         raise UserError(line) from None
+
+
+def _suggestion(model: type[BaseModel], exc: ValidationError) -> str:
+    """' (did you mean X?)' for an unknown field, from the fields allowed where it sits
+    (walks list indices and Optional/generic wrappers, e.g. scores.0.shot -> shots)."""
+    first = exc.errors()[0]
+    if first["type"] != "extra_forbidden":
+        return ""
+    holder = _model_at(model, first["loc"])
+    return did_you_mean(str(first["loc"][-1]), holder.model_fields) if holder else ""
 
 
 def _model_at(model: type[BaseModel], loc: tuple) -> type[BaseModel] | None:
