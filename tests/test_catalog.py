@@ -222,6 +222,14 @@ FACTS = [
     ("mistral-7b-instruct", "ecosystem.merges", 345, "B-chatbot-en"),
     ("mistral-7b-instruct", "ecosystem.adapters", 1033, "B-chatbot-en"),
     ("phi-4", "languages.value", ["en"], "C-top5-2025"),
+    # where a model card corrects a source's family-wide statement (documented in the note)
+    ("mistral-large-2", "license.value", "mistral-research-license",
+     "model-card:mistralai/Mistral-Large-Instruct-2407"),
+    ("mistral-large-2", "commercial_use.value", False,
+     "model-card:mistralai/Mistral-Large-Instruct-2407"),
+    ("qwen2.5-72b", "license.value", "qwen", "model-card:Qwen/Qwen2.5-72B-Instruct"),
+    ("llama3-8b-instruct", "context_tokens.value", 8192,
+     "hf-config:meta-llama/Meta-Llama-3-8B-Instruct"),
 ]
 
 
