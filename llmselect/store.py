@@ -100,6 +100,8 @@ class RunResult(_Strict):
     memory: Memory = Field(default_factory=Memory)
     command: list[str] = Field(default_factory=list)
     notes: list[str] = Field(default_factory=list)
+    resume_key: str | None = Field(None, description="Hash of model, backend args, suite settings "
+                                   "and data: the same command finds its unfinished run by it")
 
 
 def results_dir(path: str | os.PathLike | None = None) -> Path:

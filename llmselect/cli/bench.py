@@ -1,0 +1,76 @@
+"""``llmselect bench MODEL --suite SUITE``: run a suite through lm-eval and record the result."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from llmselect.cli.output import FORMAT_OPTION, OutputFormat, emit, err_console
+
+
+def register(app: typer.Typer) -> None:
+    app.command("bench")(bench)
+
+
+def bench(
+    model: str = typer.Argument(..., help="Catalog alias, hf:org/name, a .gguf file, a model "
+                                "folder, or endpoint:URL#model."),
+    suite: str = typer.Option("quick", "--suite", "-s", help="Suite name (`llmselect suites`) or "
+                              "a suite YAML file."),
+    backend: Optional[str] = typer.Option(None, "--backend", "-b", help="hf, llamacpp, vllm, "
+                                          "endpoint or fake (default: chosen from the model)."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Results folder "
+                                          "(default $LLMSELECT_RESULTS_DIR or ./results)."),
+    data_dir: Optional[Path] = typer.Option(None, "--data-dir", envvar="LLMSELECT_DATA_DIR",
+                                            help="Offline benchmark files (laid out as the "
+                                            "originals, with MANIFEST.sha256)."),
+    tasks: Optional[str] = typer.Option(None, "--tasks", "-t", help="Comma-separated subset of "
+                                        "the suite's tasks."),
+    limit: Optional[float] = typer.Option(None, "--limit", help="Items per (sub)task for every "
+                                          "task (overrides the suite; <1 = fraction)."),
+    allow_code_execution: bool = typer.Option(False, "--allow-code-execution", help="Run "
+                                              "model-written code (HumanEval) in the sandbox."),
+    device: str = typer.Option("auto", "--device", help="hf: auto, cpu, cuda, cuda:N."),
+    dtype: str = typer.Option("auto", "--dtype", help="hf/vllm: auto, float32, bfloat16, float16."),
+    quantize: Optional[str] = typer.Option(None, "--quantize", help="hf on CUDA: 4bit or 8bit "
+                                           "(bitsandbytes); vllm: awq, gptq, fp8."),
+    batch_size: Optional[str] = typer.Option(None, "--batch-size", help="hf: int or auto."),
+    n_ctx: Optional[int] = typer.Option(None, "--n-ctx", help="llamacpp: context window."),
+    n_threads: Optional[int] = typer.Option(None, "--n-threads", help="llamacpp: CPU threads."),
+    tensor_parallel: Optional[int] = typer.Option(None, "--tensor-parallel", help="vllm: GPUs "
+                                                  "per replica."),
+    data_parallel: Optional[int] = typer.Option(None, "--data-parallel", help="vllm: replicas."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Check everything with the fake "
+                                 "model instead of loading the real one."),
+    probe: bool = typer.Option(True, "--probe/--no-probe", help="Measure speed after the tasks."),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Show lm-eval's own logs."),
+    fmt: OutputFormat = FORMAT_OPTION,
+) -> None:
+    """Benchmark a model on a suite (lm-eval tasks); resumable: rerun the same command."""
+    from llmselect.bench import BenchRequest, run_bench
+    from llmselect.store import load_run
+
+    options = {k: v for k, v in {
+        "device": device, "dtype": dtype, "quantize": quantize, "n_ctx": n_ctx,
+        "n_threads": n_threads, "tensor_parallel": tensor_parallel,
+        "data_parallel": data_parallel,
+        "batch_size": (int(batch_size) if batch_size and batch_size.isdigit() else batch_size),
+    }.items() if v is not None}
+    request = BenchRequest(
+        model=model, suite=suite, backend=backend, output=output, data_dir=data_dir,
+        tasks=[t.strip() for t in tasks.split(",") if t.strip()] if tasks else None, limit=limit,
+        allow_code_execution=allow_code_execution, backend_options=options, dry_run=dry_run,
+        probe=probe, verbose=verbose, progress=sys.stderr.isatty() or verbose,
+        command=["llmselect", *sys.argv[1:]])
+    path = run_bench(request)
+    run = load_run(path)
+    rows = [{"task": key, "metric": t.metric, "value": t.value, "stderr": t.stderr, "n": t.n,
+             "sampled": t.sampled} for key, t in run.tasks.items()]
+    emit(rows, fmt, title=f"{run.model.spec} on {run.suite} ({run.model.backend})",
+         payload=run.model_dump(mode="json"))
+    for note in run.notes:
+        err_console.print(f"note: {note}")
+    err_console.print(f"result: {path}")

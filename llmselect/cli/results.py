@@ -1,0 +1,82 @@
+"""``llmselect results``: list and filter bench runs; export them as CSV or Parquet."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from llmselect.cli.output import FORMAT_OPTION, OutputFormat, emit, err_console
+
+
+def register(app: typer.Typer) -> None:
+    app.command("results")(results)
+
+
+def runs_frame(folder: Path | None = None):
+    """One row per (run, task): the table every filter and export works on."""
+    import pandas as pd
+
+    from llmselect.store import load_runs
+
+    rows = []
+    for run in load_runs(folder):
+        base = {"run_id": run.run_id, "created_at": run.created_at, "status": run.status,
+                "model": run.model.catalog_id or run.model.spec, "spec": run.model.spec,
+                "backend": run.model.backend, "quantization": run.model.quantization,
+                "suite": run.suite, "cpu": run.hardware.cpu,
+                "gpu": ", ".join(g.get("name", "?") for g in run.hardware.gpus) or None,
+                "prompt_tok_s": run.speed.prompt_tokens_per_s,
+                "gen_tok_s": run.speed.gen_tokens_per_s, "ttft_s": run.speed.ttft_s,
+                "peak_rss_mb": run.memory.peak_rss_mb, "wall_time_s": run.wall_time_s}
+        for key, t in run.tasks.items():
+            rows.append(base | {"task": key, "benchmark": t.benchmark, "metric": t.metric,
+                                "value": t.value, "stderr": t.stderr, "n": t.n,
+                                "sampled": t.sampled})
+        if not run.tasks:
+            rows.append(base)
+    return pd.DataFrame(rows)
+
+
+def results(
+    folder: Optional[Path] = typer.Option(None, "--dir", "-d", help="Results folder (default "
+                                          "$LLMSELECT_RESULTS_DIR or ./results)."),
+    model: Optional[str] = typer.Option(None, "--model", "-m", help="Only this model (id/spec)."),
+    suite: Optional[str] = typer.Option(None, "--suite", "-s", help="Only this suite."),
+    benchmark: Optional[str] = typer.Option(None, "--benchmark", help="Only this benchmark."),
+    backend: Optional[str] = typer.Option(None, "--backend", help="Only this backend."),
+    complete: bool = typer.Option(False, "--complete", help="Only finished runs."),
+    export: Optional[Path] = typer.Option(None, "--export", help="Write the rows to a .csv or "
+                                          ".parquet file."),
+    fmt: OutputFormat = FORMAT_OPTION,
+) -> None:
+    """List recorded bench runs, one row per task."""
+    from llmselect.errors import EnvironmentProblem, UserError
+
+    df = runs_frame(folder)
+    if not df.empty:
+        for column, value in (("suite", suite), ("benchmark", benchmark), ("backend", backend)):
+            if value:
+                df = df[df[column] == value]
+        if model:
+            df = df[(df["model"] == model) | (df["spec"] == model)]
+        if complete:
+            df = df[df["status"] == "complete"]
+    if export is not None:
+        if export.suffix not in {".csv", ".parquet"}:
+            raise UserError(f"--export {export}: use a .csv or .parquet file name")
+        try:
+            df.to_csv(export, index=False) if export.suffix == ".csv" else df.to_parquet(export)
+        except ImportError:
+            raise EnvironmentProblem("Parquet export needs pyarrow: pip install pyarrow") from None
+        except OSError as exc:
+            raise EnvironmentProblem(f"cannot write {export}: {exc.strerror}") from None
+        err_console.print(f"wrote {len(df)} rows to {export}")
+        return
+    shown = ["run_id", "status", "model", "backend", "suite", "task", "metric", "value",
+             "stderr", "n", "sampled", "prompt_tok_s", "gen_tok_s", "peak_rss_mb"]
+    view = df[[c for c in shown if c in df.columns]] if not df.empty else df
+    rows = view.astype(object).where(view.notna(), None).to_dict("records")
+    emit(rows, fmt, title=f"{df['run_id'].nunique() if not df.empty else 0} runs",
+         payload=df.astype(object).where(df.notna(), None).to_dict("records"))
