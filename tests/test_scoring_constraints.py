@@ -27,7 +27,7 @@ def excluded(rec):
                                       "price": (1, 1)}, "max_cost_per_mtok_usd", "> $0.5"),
     ({"max_monthly_cost_usd": 5}, {"open_weights": False, "license": "proprietary",
                                    "price": (1, 1)}, "max_monthly_cost_usd", "/month"),
-    ({"min_quality": 0.5}, {"scores": {"mmlu": 40.0}}, "min_quality", "0.20 < 0.5"),
+    ({"min_quality": 0.5}, {"scores": {"mmlu": 40.0}}, "min_quality", "0.20 (published) < 0.5"),
 ])
 def test_each_constraint_excludes_with_its_name(constraints, model_kw, constraint, detail_part):
     good = card("good", scores={"mmlu": 90.0})

@@ -8,6 +8,8 @@ sensitivity and ties (``ranking``) -> the ``Recommendation`` (``result``).
 
 from __future__ import annotations
 
+import contextlib
+import gc
 from collections import Counter
 from typing import Any, Iterable
 
@@ -36,6 +38,25 @@ POLICY_RULE = {
 def recommend(profile: Profile, catalog: Any, runs: Iterable = (), *,
               benchmarks: dict | None = None, profile_file: str | None = None) -> Recommendation:
     """Rank every catalog model for ``profile``. Raises UserError when nothing survives."""
+    with _gc_paused():
+        return _recommend(profile, catalog, runs, benchmarks, profile_file)
+
+
+@contextlib.contextmanager
+def _gc_paused():
+    """The loop allocates many small acyclic objects; with a large catalog alive, the cyclic
+    collector's full passes over it were ~40 % of the time (benchmarks/bench_recommend.py).
+    Reference counting still frees everything; the collector is restored afterwards."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _recommend(profile, catalog, runs, benchmarks, profile_file) -> Recommendation:
     benchmarks = _benchmarks() if benchmarks is None else benchmarks
     runs = list(runs)
     measured = collect(runs)
@@ -137,10 +158,11 @@ def _assemble(profile, source, scored, excluded, weights, active, measured) -> R
     ranked = [_entry(pos + 1, scored[i], scores[i], w, active, rk, i)
               for pos, i in enumerate(rk.order)]
     ties = [[ranked[p].model for p in group] for group in rk.groups]
-    for group in rk.groups:
+    for group in rk.groups:            # groups are runs of consecutive positions
+        first, last = group[0], group[-1]
         for pos in group:
-            ranked[pos].tie_with = [ranked[q].model for q in group
-                                    if q != pos and abs(q - pos) <= TIE_NEIGHBOURS]
+            near = range(max(first, pos - TIE_NEIGHBOURS), min(last, pos + TIE_NEIGHBOURS) + 1)
+            ranked[pos].tie_with = [ranked[q].model for q in near if q != pos]
     considered = set(ids) | {e.model for e in excluded}
     used_runs = sorted({r for m in measured.values() if m.catalog_id in considered
                         for r in m.run_ids})
