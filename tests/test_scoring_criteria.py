@@ -55,7 +55,8 @@ def test_quality_stderr_uses_catalog_default_for_published():
 
 @pytest.mark.parametrize("license, expected", [
     ("apache-2.0", 1.0), ("mit", 1.0), ("llama3-community", 0.6), ("gemma", 0.6),
-    ("proprietary", 0.0), ("something-else", None),
+    ("qwen", 0.6), ("mistral-research-license", 0.3), ("proprietary", 0.0),
+    ("something-else", None),
 ])
 def test_license_openness(license, expected):
     cand, prof = candidate(card(license=license))

@@ -165,14 +165,64 @@ def render(rec, top: int, fmt: OutputFormat) -> None:
         out.append("\n".join(f"- {line}" for line in summary_lines(rec)) + "\n")
         sys.stdout.write("\n".join(out))
         return
-    console.print(f"[bold]{rec.profile}[/bold] — {rec.description}")
+    out = _wide_console()
+    out.print(f"[bold]{rec.profile}[/bold] — {rec.description}")
     if rec.hardware:
-        console.print(f"Target: {rec.hardware}")
-    emit(rows, fmt, title=title)
+        out.print(f"Target: {rec.hardware}", highlight=False)
+    out.print(_rich_table(rec, top, title))
     if rec.excluded:
-        emit(excluded_rows(rec), fmt, title=f"Excluded ({len(rec.excluded)})")
+        out.print(_simple_table(excluded_rows(rec), f"Excluded ({len(rec.excluded)})"))
     for line in summary_lines(rec):
-        console.print(line, highlight=False)
+        out.print(line, highlight=False)
+
+
+def _wide_console():
+    """The terminal's console; when piped, a 200-column one instead of rich's 80 default."""
+    if console.is_terminal:
+        return console
+    from rich.console import Console
+
+    return Console(width=200)
+
+
+def _simple_table(rows: list[dict], title: str):
+    from rich.table import Table
+
+    table = Table(title=title)
+    for col in rows[0]:
+        table.add_column(col)
+    for row in rows:
+        table.add_row(*(str(v) for v in row.values()))
+    return table
+
+
+#: Short column headers for the terminal table (CSV/Markdown/JSON keep the full names).
+SHORT = {"quality": "qual", "gdpr_security": "gdpr", "license_openness": "lic", "cost": "cost",
+         "hardware_fit": "hw", "speed": "speed", "context": "ctx", "languages": "lang",
+         "ecosystem": "eco", "vendor_support": "vend", "ecology": "ecol", "transparency": "transp"}
+
+
+def _rich_table(rec, top: int, title: str):
+    """Compact table: criterion contributions as .ddd under short names, key facts last."""
+    from rich.table import Table
+
+    table = Table(title=title, caption="columns qual…transp: each criterion's contribution "
+                  "(weight × score) to the total; ? unknown, * measured", pad_edge=False)
+    for col in ("#", "model", "total ±95%", "p(#1)", "deploy"):
+        table.add_column(col, no_wrap=col in ("#", "model", "total ±95%"))
+    for name in rec.weights:
+        table.add_column(SHORT.get(name, name), justify="right")
+    table.add_column("key facts")
+    for e in rec.ranked[:top]:
+        cells = [str(e.rank), e.model + (" ≈" if e.tie_with else ""), _fmt_total(e),
+                 f"{e.p_first:.0%}", _deploy(e)]
+        for name in rec.weights:
+            c = e.criteria[name]
+            mark = "?" if c.provenance == "unknown" else "*" if c.provenance in ("measured", "mixed") else ""
+            cells.append(f"{c.contribution:.3f}".lstrip("0") + mark)
+        cells.append(_facts_line(e.key_facts))
+        table.add_row(*cells)
+    return table
 
 
 def _explain(rec, catalog, model: str, fmt: OutputFormat) -> None:

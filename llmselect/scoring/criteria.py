@@ -23,10 +23,11 @@ from llmselect.scoring import memory
 GRID_VALUE = {"yes": 1.0, "partial": 0.5, "in-progress": 0.5, "no": 0.0, "none-found": 0.0}
 
 #: Licence openness (lower-case licence id prefix -> score). OSI-approved permissive licences
-#: allow any use and modification; community licences (Llama, Gemma) publish the weights but add
-#: use restrictions (Llama: 700M MAU cap, acceptable-use policy); proprietary = API only.
+#: allow any use and modification; community licences (Llama, Gemma, Qwen) publish the weights
+#: but add use restrictions (Llama: 700M MAU cap, acceptable-use policy); research licences
+#: publish the weights for non-commercial use only; proprietary = API only.
 LICENSE_OPENNESS = {"apache": 1.0, "mit": 1.0, "bsd": 1.0, "llama": 0.6, "gemma": 0.6,
-                    "proprietary": 0.0}
+                    "qwen": 0.6, "mistral-research": 0.3, "proprietary": 0.0}
 
 #: Quality stderr for a published score when the catalog's benchmark registry gives none
 #: (no test-set size): 2 points, i.e. binomial worst case over ~600 items.
@@ -172,8 +173,8 @@ def _prompt_use(c: Candidate):
 
 def license_openness(c: Candidate, p: Profile, benchmarks: dict) -> CriterionResult:
     """Table ``LICENSE_OPENNESS`` by licence id prefix: permissive OSI (Apache-2.0, MIT) = 1,
-    open weights under a community licence with use restrictions (Llama, Gemma) = 0.6,
-    proprietary = 0. Unknown or unlisted licence = unknown."""
+    open weights under a community licence with use restrictions (Llama, Gemma, Qwen) = 0.6,
+    research-only weights = 0.3, proprietary = 0. Unknown or unlisted licence = unknown."""
     lic = c.card.license
     if lic is None:
         return CriterionResult(None, {"license": None}, "unknown")
