@@ -202,3 +202,14 @@ def test_speed_from_quoted_speed_when_no_roofline(tps, expected):
     result = cr.speed(cand, prof, {})
     assert result.score == pytest.approx(expected)
     assert result.provenance == "published"
+
+
+def test_batch_mode_scores_throughput_live_mode_single_stream():
+    base = {"hardware": None, "criteria": {"weights": {"speed": 1}}}
+    live = profile(**base, workload={"mode": "live", "concurrency": 8})
+    batch = profile(**base, workload={"mode": "batch", "concurrency": 8})
+    c = card(price=(1, 1), speed_tokens_per_s=10)
+    live_cand, _ = candidate(c, prof=live)
+    batch_cand, _ = candidate(c, prof=batch)
+    assert cr.speed(live_cand, live, {}).score == pytest.approx(cr.log_scale(10, 5, 200))
+    assert cr.speed(batch_cand, batch, {}).score == pytest.approx(cr.log_scale(80, 5, 200))

@@ -35,7 +35,7 @@ PUBLISHED_STDERR_DEFAULT = 0.02
 
 #: Scale anchors, chosen so the models of DOMAIN.md §4 spread over [0, 1].
 COST_MIN, COST_DECADES = 0.01, 4.0          # $0.01/Mtok -> 1, $100/Mtok -> 0
-SPEED_MIN, SPEED_MAX = 5.0, 200.0           # tokens/s (log scale)
+SPEED_MIN, SPEED_MAX = 5.0, 200.0           # tokens/s (log scale); ~reading speed to instant
 CONTEXT_MIN, CONTEXT_MAX = 2048, 131072     # tokens (log scale)
 ECOSYSTEM_MAX = 2000                        # HF derived models (log scale)
 TCO2_MIN, TCO2_DECADES = 10.0, 3.0          # 10 t -> 1, 10,000 t -> 0
@@ -219,12 +219,17 @@ def hardware_fit(c: Candidate, p: Profile, benchmarks: dict) -> CriterionResult:
 
 def speed(c: Candidate, p: Profile, benchmarks: dict) -> CriterionResult:
     """Generation tokens/s on a log scale: 5 t/s -> 0, 200 t/s -> 1. Measured speed first, else a
-    memory-bandwidth roofline on the target hardware, else the quoted speed."""
+    memory-bandwidth roofline on the target hardware, else the quoted speed. ``live`` workloads
+    score what one user sees (single-stream speed); ``batch`` workloads score throughput
+    (single-stream × the workload's concurrency: batched decoding shares each weight read)."""
     est = c.speed
     if est is None:
         return CriterionResult(None, {"tokens_per_s": None}, "unknown")
-    facts = {"tokens_per_s": round(est.value, 1), "basis": est.note or est.provenance}
-    return CriterionResult(log_scale(est.value, SPEED_MIN, SPEED_MAX), facts, est.provenance,
+    value, mode = est.value, p.workload.mode
+    if mode == "batch":
+        value *= p.workload.concurrency
+    facts = {"tokens_per_s": round(value, 1), "mode": mode, "basis": est.note or est.provenance}
+    return CriterionResult(log_scale(value, SPEED_MIN, SPEED_MAX), facts, est.provenance,
                            [s for s in est.sources if s])
 
 
