@@ -79,3 +79,10 @@ def test_catalog_llama3_70b_fits_two_a100_80gb_at_fp16():
     c = load_catalog().get_model("llama3-70b")
     est, fits = memory.best_fit(c, ["fp16"], 4096, 1, 2, memory.available_gb(2, 80))
     assert fits and est.devices == 2
+
+
+def test_miss_on_a_single_device_target_counts_one_device_overhead():
+    c = card(params_total_b=8, architecture=LLAMA3_8B_ARCH)
+    est, fits = memory.best_fit(c, ["Q4_0"], 2048, 1, 1, memory.available_gb(1, 4))
+    assert not fits and est.devices == 1
+    assert est.total_gb == pytest.approx(4.5 * 1.05 + 0.5 + 131072 * 2048 / 1e9)

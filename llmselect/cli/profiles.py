@@ -34,6 +34,8 @@ def list_profiles(ctx: typer.Context, fmt: OutputFormat = FORMAT_OPTION) -> None
         except UserError as err:
             rows.append({"name": name, "use_case": "(invalid)", "description": str(err),
                          "file": str(path)})
+    if fmt in (OutputFormat.table, OutputFormat.markdown):
+        rows = [{k: v for k, v in row.items() if k != "file"} for row in rows]
     emit(rows, fmt, title="Profiles")
 
 

@@ -31,13 +31,12 @@ def recommend(
     """Rank the catalog's models for a profile: totals with intervals, p(#1), contributions."""
     from llmselect import store
     from llmselect.catalog import load_catalog
+    from llmselect.catalog.benchmarks import BENCHMARKS
     from llmselect.config.profile_schema import load_profile, validate_benchmarks
     from llmselect.scoring import recommend as run_recommend
 
     prof, path = load_profile(profile)
     catalog = load_catalog()
-    from llmselect.catalog.benchmarks import BENCHMARKS
-
     validate_benchmarks(prof, list(BENCHMARKS), str(path))
     if hardware is not None:
         prof = _with_local_hardware(prof, hardware)
@@ -234,9 +233,8 @@ def _explain(rec, catalog, model: str, fmt: OutputFormat) -> None:
         if gone is None:
             raise unknown("model", model, [e.model for e in rec.ranked],
                           hint="see `llmselect models` for the catalog")
-        payload = gone.model_dump()
         if fmt == OutputFormat.json:
-            sys.stdout.write(__import__("json").dumps(payload, indent=2) + "\n")
+            sys.stdout.write(gone.model_dump_json(indent=2) + "\n")
         else:
             console.print(f"{gone.model} is excluded by constraint {gone.constraint}: {gone.detail}",
                           highlight=False)

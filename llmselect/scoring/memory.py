@@ -70,11 +70,12 @@ def kv_cache_gb(card: ModelCard, context_tokens: int, sequences: int = 1) -> flo
 
 
 def estimate(card: ModelCard, quantization: str, context_tokens: int, sequences: int = 1,
-             device_gb: float | None = None) -> MemoryEstimate | None:
+             device_gb: float | None = None, max_devices: int | None = None
+             ) -> MemoryEstimate | None:
     """None when the card gives no parameter count (nothing to estimate from).
 
-    ``device_gb`` (memory per device) sets how many devices the model spans, each adding its
-    per-device overhead; without it one device is assumed."""
+    ``device_gb`` (memory per device) sets how many devices the model spans (at most
+    ``max_devices``), each adding its per-device overhead; without it one device is assumed."""
     if card.params_total_b is None:
         return None
     weights = weights_gb(card.params_total_b.value, quantization)
@@ -83,6 +84,7 @@ def estimate(card: ModelCard, quantization: str, context_tokens: int, sequences:
     devices = 1
     if device_gb:
         devices = max(1, math.ceil(body / max(device_gb - OVERHEAD_GB_PER_DEVICE, 1e-9)))
+        devices = min(devices, max_devices or devices)
     overhead = OVERHEAD_FRACTION * weights + OVERHEAD_GB_PER_DEVICE * devices
     return MemoryEstimate(quantization, weights, kv, overhead, devices)
 
@@ -103,12 +105,13 @@ def best_fit(card: ModelCard, allowed: list[str], context_tokens: int, sequences
     if native is not None and native in BYTES_PER_PARAM:
         formats = [native]
     per_device = capacity_gb / devices
-    estimates = [estimate(card, q, context_tokens, sequences, per_device) for q in formats]
+    estimates = [estimate(card, q, context_tokens, sequences, per_device, devices)
+                 for q in formats]
     estimates = [e for e in estimates if e is not None]
     if not estimates:
         return None, False
     for est in estimates:
-        if est.total_gb <= capacity_gb and est.devices <= devices:
+        if est.total_gb <= capacity_gb and est.total_gb <= est.devices * per_device:
             return est, True
     return min(estimates, key=lambda e: e.total_gb), False
 
