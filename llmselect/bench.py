@@ -79,6 +79,8 @@ class Plan:
 def plan_bench(req: BenchRequest) -> Plan:
     suite = load_suite(req.suite)
     tasks, skipped = _select_tasks(suite, req)
+    if req.backend:
+        get_backend(req.backend)  # a typo is reported even in a dry run
     spec = resolve_spec(req.model, "fake" if req.dry_run else req.backend)
     backend = get_backend(spec.backend)
     model_args = backend.model_args(spec, req.backend_options)
@@ -374,10 +376,9 @@ def task_result(plan: Plan, run: store.RunResult, task: SuiteTask, out: dict) ->
         chance=bench.chance if bench else 0.0,
         higher_is_better=bench.higher_is_better if bench else True,
         task_version=str(out.get("versions", {}).get(task.task)),
-        task_hash=_hash_of([out.get("task_hashes", {}).get(t, "") for t in leaves]),
+        task_hash=_hash_of([task_hash(out.get("samples", {}).get(t, [])) for t in leaves]),
         data_hash=plan.data_hashes.get(task.benchmark), samples_file=samples_rel,
-        extra_metrics={m: _num(res.get(m if "," in m else f"{m},none"))
-                       for m in task.extra_metrics},
+        extra_metrics={m: _num(res.get(m)) for m in task.extra_metrics},
     )
 
 
@@ -404,6 +405,13 @@ def _num(value: Any) -> float | None:
         return float(value)
     except (TypeError, ValueError):
         return None  # lm-eval writes "N/A" when it has no stderr
+
+
+def task_hash(samples: list[dict]) -> str:
+    """lm-eval's task hash (as its EvaluationTracker writes it): sha256 over each sample's
+    doc, prompt and target hashes — equal hashes mean the same questions asked the same way."""
+    joined = "".join(s["doc_hash"] + s["prompt_hash"] + s["target_hash"] for s in samples)
+    return hashlib.sha256(joined.encode("utf-8")).hexdigest()
 
 
 def _hash_of(parts: list[str]) -> str:

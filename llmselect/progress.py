@@ -33,6 +33,23 @@ def quiet_engines(verbose: bool) -> None:
         logging.getLogger(name).setLevel(logging.ERROR)
     warnings.filterwarnings("ignore", category=UserWarning)
     warnings.filterwarnings("ignore", category=FutureWarning)
+    _silence_tqdm()
+
+
+def _silence_tqdm() -> None:
+    """lm-eval passes ``disable=`` explicitly, which beats TQDM_DISABLE: force it off."""
+    import tqdm.std
+
+    init = tqdm.std.tqdm.__init__
+    if getattr(init, "_llmselect_quiet", False):
+        return
+
+    def quiet_init(self, *args, **kwargs):
+        kwargs["disable"] = True
+        init(self, *args, **kwargs)
+
+    quiet_init._llmselect_quiet = True
+    tqdm.std.tqdm.__init__ = quiet_init
 
 
 class _ProgressHook:

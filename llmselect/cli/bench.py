@@ -43,6 +43,8 @@ def bench(
     tensor_parallel: Optional[int] = typer.Option(None, "--tensor-parallel", help="vllm: GPUs "
                                                   "per replica."),
     data_parallel: Optional[int] = typer.Option(None, "--data-parallel", help="vllm: replicas."),
+    backend_arg: Optional[list[str]] = typer.Option(None, "--backend-arg", help="Extra backend "
+                                                    "option KEY=VALUE (repeatable)."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Check everything with the fake "
                                  "model instead of loading the real one."),
     probe: bool = typer.Option(True, "--probe/--no-probe", help="Measure speed after the tasks."),
@@ -51,6 +53,7 @@ def bench(
 ) -> None:
     """Benchmark a model on a suite (lm-eval tasks); resumable: rerun the same command."""
     from llmselect.bench import BenchRequest, run_bench
+    from llmselect.errors import UserError
     from llmselect.store import load_run
 
     options = {k: v for k, v in {
@@ -59,6 +62,11 @@ def bench(
         "data_parallel": data_parallel,
         "batch_size": (int(batch_size) if batch_size and batch_size.isdigit() else batch_size),
     }.items() if v is not None}
+    for item in backend_arg or []:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise UserError(f"--backend-arg {item!r}: expected KEY=VALUE")
+        options[key.strip()] = value
     request = BenchRequest(
         model=model, suite=suite, backend=backend, output=output, data_dir=data_dir,
         tasks=[t.strip() for t in tasks.split(",") if t.strip()] if tasks else None, limit=limit,

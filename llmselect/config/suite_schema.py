@@ -39,6 +39,11 @@ class SuiteTask(BaseModel):
     def _metric_has_filter(cls, value: str) -> str:
         return value if "," in value else f"{value},none"
 
+    @field_validator("extra_metrics")
+    @classmethod
+    def _extra_have_filter(cls, values: list[str]) -> list[str]:
+        return [v if "," in v else f"{v},none" for v in values]
+
     @property
     def key(self) -> str:
         return self.label or self.task

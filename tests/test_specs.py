@@ -1,0 +1,67 @@
+"""Model spec resolution: every accepted form, and one clear error for each bad one."""
+
+from __future__ import annotations
+
+import pytest
+
+from llmselect.errors import UserError
+from llmselect.specs import check_gguf, resolve_spec
+
+
+def test_catalog_alias_resolves_to_the_gguf_its_pypi_package_installs():
+    spec = resolve_spec("smollm2-135m")
+    assert spec.catalog_id == "smollm2-135m-instruct"
+    assert spec.kind == "gguf" and spec.backend == "llamacpp"
+    assert spec.gguf_path.name == "SmolLM2-135M-Instruct.Q4_1.gguf" and spec.gguf_path.is_file()
+
+
+def test_chunked_package_is_assembled():
+    spec = resolve_spec("gemma3-270m")
+    assert spec.gguf_path.name.endswith(".gguf") and spec.gguf_path.read_bytes()[:4] == b"GGUF"
+
+
+def test_closed_catalog_model_without_local_weights_uses_its_hub_repo():
+    spec = resolve_spec("llama3-8b")
+    assert (spec.kind, spec.backend, spec.weights) == ("hf", "hf", "meta-llama/Meta-Llama-3-8B-Instruct")
+
+
+@pytest.mark.parametrize("text, kind, backend, weights", [
+    ("hf:Qwen/Qwen2.5-0.5B", "hf", "hf", "Qwen/Qwen2.5-0.5B"),
+    ("endpoint:http://127.0.0.1:8000/v1#m1", "endpoint", "endpoint", "http://127.0.0.1:8000/v1"),
+])
+def test_explicit_forms(text, kind, backend, weights):
+    spec = resolve_spec(text)
+    assert (spec.kind, spec.backend, spec.weights) == (kind, backend, weights)
+
+
+def test_api_model_resolves_to_its_endpoint():
+    spec = resolve_spec("gpt-4o")
+    assert (spec.kind, spec.weights, spec.endpoint_model) == ("endpoint", "https://api.openai.com/v1", "gpt-4o")
+
+
+def test_backend_override_and_local_folder(tmp_path):
+    (tmp_path / "config.json").write_text("{}")
+    spec = resolve_spec(str(tmp_path), backend="vllm")
+    assert spec.kind == "dir" and spec.backend == "vllm"
+
+
+@pytest.mark.parametrize("text, fragment", [
+    ("smolm2-135m", "did you mean"),
+    ("acme/some-model", "hf:acme/some-model"),
+    ("hf:justonepart", "expected hf:org/name"),
+    ("endpoint:ftp://x", "expected endpoint:http"),
+    ("/nonexistent/model.gguf", "no such file"),
+])
+def test_bad_specs_say_what_and_how(text, fragment):
+    with pytest.raises(UserError, match=fragment.replace("(", r"\(")):
+        resolve_spec(text)
+
+
+def test_not_a_gguf_and_folder_without_config(tmp_path):
+    fake = tmp_path / "x.gguf"
+    fake.write_bytes(b"PK\x03\x04 not gguf")
+    with pytest.raises(UserError, match="not a GGUF"):
+        check_gguf(fake)
+    (tmp_path / "m").mkdir()
+    with pytest.raises(UserError, match="no config.json"):
+        resolve_spec(str(tmp_path / "m"))
