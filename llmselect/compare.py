@@ -1,0 +1,430 @@
+"""Run-vs-run comparison: per task, the score delta with an interval and a p-value; speed and
+memory as ratios. The first run is the baseline, every other run a candidate.
+
+WHY the refusals: a delta only means something when both runs asked the same questions the
+same way. Two runs with different shots, limits, task versions or data are different
+experiments; comparing them silently would report noise (or a data change) as a model change.
+So any such difference is one line, and ``--force`` is the explicit way past it.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from llmselect import stats, store
+from llmselect.errors import UserError
+
+
+@dataclass
+class LoadedRun:
+    """A run and the file it came from (per-sample logs are relative to that file)."""
+
+    run: store.RunResult
+    path: Path
+
+    @property
+    def label(self) -> str:
+        return self.run.model.catalog_id or self.run.model.spec
+
+    def samples_path(self, task: store.TaskResult) -> Path | None:
+        if not task.samples_file:
+            return None
+        path = self.path.parent / task.samples_file
+        return path if path.is_file() else None
+
+
+# ---------------------------------------------------------------- resolving what the user typed
+
+def resolve_run(ref: str, folder: str | os.PathLike | None = None) -> LoadedRun:
+    """A result file, a results folder (its latest complete run), a run id in the results
+    folder, or a model id/alias/spec (its latest complete run there)."""
+    path = Path(ref)
+    if path.is_file():
+        return LoadedRun(store.load_run(path), path)
+    if path.is_dir():
+        return _latest(path, lambda run: True, f"results folder {ref}")
+    by_id = store.results_dir(folder) / f"{ref}.json"
+    if by_id.is_file():
+        return LoadedRun(store.load_run(by_id), by_id)
+    names = _model_names(ref)
+    return _latest(store.results_dir(folder), lambda run: bool(names & _run_names(run)), ref)
+
+
+def _model_names(ref: str) -> set[str]:
+    names = {ref}
+    try:
+        from llmselect.catalog import load_catalog
+
+        card = load_catalog().find_model(ref)
+    except (ImportError, UserError):
+        card = None
+    if card is not None:
+        names.add(card.id)
+    return names
+
+
+def _run_names(run: store.RunResult) -> set[str]:
+    return {n for n in (run.model.catalog_id, run.model.spec, run.run_id) if n}
+
+
+def _latest(folder: Path, match, what: str) -> LoadedRun:
+    found = []
+    for path in store.iter_run_files(folder):
+        try:
+            run = store.load_run(path)
+        except UserError:
+            continue
+        if match(run) and run.status == "complete":
+            found.append(LoadedRun(run, path))
+    if not found:
+        raise UserError(f"no complete run found for {what!r} in {folder}; give a result file, "
+                        "a run id (`llmselect results`) or bench the model first")
+    return max(found, key=lambda lr: lr.run.created_at)
+
+
+# ---------------------------------------------------------------- apples to oranges
+
+_SETTINGS = (("task", "lm-eval task"), ("metric", "metric"), ("task_version", "task version"),
+             ("num_fewshot", "shots"), ("limit", "limit"), ("sampled", "sampled vs full"),
+             ("data_hash", "data checksum"))
+
+
+def differences(base: store.TaskResult, cand: store.TaskResult) -> list[str]:
+    """What makes two task results different experiments (empty when comparable)."""
+    out = []
+    for attr, name in _SETTINGS:
+        a, b = getattr(base, attr), getattr(cand, attr)
+        if a is not None and b is not None and a != b:
+            out.append(f"{name} {a!r} vs {b!r}")
+    if base.n != cand.n and not out:
+        out.append(f"items scored {base.n} vs {cand.n}")
+    return out
+
+
+def item_identity(rows: dict[tuple, dict]) -> dict[tuple, tuple]:
+    """Per item: the hashes of the question and of its answer key (lm-eval's doc/target hash)."""
+    return {k: (r.get("doc_hash"), r.get("target_hash")) for k, r in rows.items()}
+
+
+def prompt_identity(rows: dict[tuple, dict]) -> set:
+    return {r.get("prompt_hash") for r in rows.values()}
+
+
+# ---------------------------------------------------------------- per-sample logs
+
+def metric_filter(metric: str) -> tuple[str, str]:
+    """'exact_match,strict-match' -> ('exact_match', 'strict-match'); 'acc' -> ('acc', 'none')."""
+    name, _, filt = metric.partition(",")
+    return name, filt or "none"
+
+
+def read_samples(path: Path, metric: str) -> dict[tuple, dict]:
+    """Per-item rows of one metric, keyed by (leaf task, doc_id). lm-eval writes one line per
+    (doc, filter); keep the lines of this metric's filter."""
+    name, filt = metric_filter(metric)
+    rows: dict[tuple, dict] = {}
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise UserError(f"{path}: cannot read per-sample log ({exc.strerror})") from None
+    for lineno, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise UserError(f"{path}:{lineno}: not valid JSON ({exc.msg})") from None
+        if item.get("filter", "none") != filt or name not in item or "doc_id" not in item:
+            continue
+        rows[(item.get("task"), item["doc_id"])] = item
+    return rows
+
+
+def _values(rows: dict[tuple, dict], keys: list[tuple], metric: str) -> np.ndarray:
+    name = metric_filter(metric)[0]
+    return np.array([float(rows[k][name]) for k in keys], dtype=float)
+
+
+# ---------------------------------------------------------------- the comparison
+
+@dataclass
+class TaskDelta:
+    """One task, candidate vs baseline. Scores in [0, 1]; ``delta`` = candidate - baseline."""
+
+    task: str
+    metric: str
+    benchmark: str
+    higher_is_better: bool
+    baseline: float
+    candidate: float
+    n_baseline: int
+    n_candidate: int
+    delta: float
+    ci_low: float
+    ci_high: float
+    p_value: float
+    method: str
+    paired_n: int | None = None
+    details: dict = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def worse_by(self) -> float:
+        """How much worse the candidate is (positive = worse), whatever the metric's direction."""
+        return -self.delta if self.higher_is_better else self.delta
+
+
+@dataclass
+class RatioRow:
+    """Speed or memory: candidate / baseline. ``worse_when`` says which direction hurts."""
+
+    name: str
+    baseline: float | None
+    candidate: float | None
+    ratio: float | None
+    worse_when: str  # "higher" (latency, memory) or "lower" (throughput)
+
+    @property
+    def slowdown(self) -> float | None:
+        """Ratio > 1 means the candidate is worse by that factor."""
+        if self.ratio is None or self.ratio <= 0:
+            return None
+        return self.ratio if self.worse_when == "higher" else 1.0 / self.ratio
+
+
+@dataclass
+class PairComparison:
+    baseline: LoadedRun
+    candidate: LoadedRun
+    tasks: list[TaskDelta]
+    ratios: list[RatioRow]
+    only_baseline: list[str]
+    only_candidate: list[str]
+    refused: dict[str, list[str]]
+    notes: list[str]
+    confidence: float
+
+
+def compare_runs(base: LoadedRun, cand: LoadedRun, *, tasks: list[str] | None = None,
+                 force: bool = False, confidence: float = 0.95, n_boot: int = 10_000,
+                 seed: int = 0) -> PairComparison:
+    """Compare ``cand`` with ``base`` task by task. Raises UserError on apples to oranges
+    (unless ``force``), naming the task and what differs."""
+    keys = _task_keys(base, cand, tasks)
+    refused: dict[str, list[str]] = {}
+    deltas = []
+    for key in keys:
+        why = differences(base.run.tasks[key], cand.run.tasks[key])
+        if why:
+            refused[key] = why
+            if not force:
+                raise UserError(f"not comparable: task {key}: {'; '.join(why)} "
+                                f"({base.run.run_id} vs {cand.run.run_id}); bench both the "
+                                "same way or pass --force")
+        deltas.append(compare_task(base, cand, key, force=force, confidence=confidence,
+                                   n_boot=n_boot, seed=seed))
+    return PairComparison(
+        base, cand, deltas, ratio_rows(base.run, cand.run),
+        sorted(set(base.run.tasks) - set(cand.run.tasks)),
+        sorted(set(cand.run.tasks) - set(base.run.tasks)), refused,
+        run_notes(base.run, cand.run), confidence)
+
+
+def _task_keys(base: LoadedRun, cand: LoadedRun, tasks: list[str] | None) -> list[str]:
+    common = [k for k in base.run.tasks if k in cand.run.tasks]
+    if tasks:
+        for key in tasks:
+            for lr in (base, cand):
+                if key not in lr.run.tasks:
+                    from llmselect.errors import unknown
+
+                    raise unknown(f"task in run {lr.run.run_id}:", key, lr.run.tasks)
+        return list(dict.fromkeys(tasks))
+    if not common:
+        raise UserError(f"runs {base.run.run_id} and {cand.run.run_id} share no task "
+                        f"({', '.join(base.run.tasks) or 'none'} vs "
+                        f"{', '.join(cand.run.tasks) or 'none'})")
+    return common
+
+
+def compare_task(base: LoadedRun, cand: LoadedRun, key: str, *, force: bool = False,
+                 confidence: float = 0.95, n_boot: int = 10_000, seed: int = 0) -> TaskDelta:
+    """Paired test on the shared items when both per-sample logs exist, else a z-test."""
+    tb, tc = base.run.tasks[key], cand.run.tasks[key]
+    notes: list[str] = []
+    paired = _paired_items(base, cand, tb, tc, key, force, notes)
+    if paired is not None:
+        items, rb, rc = paired
+        test = stats.paired_test(_values(rb, items, tb.metric), _values(rc, items, tc.metric),
+                                 confidence, n_boot, seed)
+        if abs(test.delta - (tc.value - tb.value)) > 1e-6:
+            notes.append("per-item mean differs from the reported scores' difference "
+                         "(an aggregated group score): the test uses the per-item means")
+        n_paired = len(items)
+    else:
+        test = stats.z_test(tb.value, _se(tb), tc.value, _se(tc), confidence)
+        if tb.stderr is None or tc.stderr is None:
+            notes.append("stderr missing: binomial standard error used")
+        n_paired = None
+    return TaskDelta(key, tb.metric, tb.benchmark, tb.higher_is_better, tb.value, tc.value,
+                     tb.n, tc.n, test.delta, test.ci_low, test.ci_high, test.p_value,
+                     test.method, n_paired, test.details, notes)
+
+
+def _se(task: store.TaskResult) -> float:
+    if task.stderr is not None and not math.isnan(task.stderr):
+        return task.stderr
+    return stats.binomial_se(task.value, task.n)
+
+
+def _paired_items(base: LoadedRun, cand: LoadedRun, tb: store.TaskResult, tc: store.TaskResult,
+                  key: str, force: bool, notes: list[str]):
+    """The shared items (same question, same answer key) of both per-sample logs, or None."""
+    pb, pc = base.samples_path(tb), cand.samples_path(tc)
+    if pb is None or pc is None:
+        notes.append("no per-sample log in " + ("both runs" if pb is pc else
+                     base.run.run_id if pb is None else cand.run.run_id) + ": unpaired z-test")
+        return None
+    rb, rc = read_samples(pb, tb.metric), read_samples(pc, tc.metric)
+    ib, ic = item_identity(rb), item_identity(rc)
+    same = [k for k in ib if k in ic and ib[k] == ic[k]]
+    if len(same) != len(ib) or len(same) != len(ic):
+        msg = (f"task {key}: the per-sample logs hold different items or answer keys "
+               f"({len(same)} shared of {len(ib)} and {len(ic)})")
+        if not force:
+            raise UserError(f"not comparable: {msg}; bench both on the same data or pass --force")
+        notes.append(msg + (": paired test on the shared items" if same else ": z-test"))
+    if not same:
+        return None
+    if prompt_identity(rb) != prompt_identity(rc):
+        notes.append("same items and answer keys, different prompts (chat template?)")
+    return same, rb, rc
+
+
+# ---------------------------------------------------------------- speed, memory, provenance
+
+_RATIOS = (("prompt tokens/s", "speed", "prompt_tokens_per_s", "lower"),
+           ("generation tokens/s", "speed", "gen_tokens_per_s", "lower"),
+           ("time to first token (s)", "speed", "ttft_s", "higher"),
+           ("peak RSS (MB)", "memory", "peak_rss_mb", "higher"),
+           ("CUDA max allocated (MB)", "memory", "cuda_max_allocated_mb", "higher"))
+
+
+def ratio_rows(base: store.RunResult, cand: store.RunResult) -> list[RatioRow]:
+    rows = []
+    for name, part, attr, worse in _RATIOS:
+        a, b = getattr(getattr(base, part), attr), getattr(getattr(cand, part), attr)
+        if a is None and b is None:
+            continue
+        ratio = b / a if a and b is not None else None
+        rows.append(RatioRow(name, a, b, ratio, worse))
+    return rows
+
+
+def slowdown(rows: list[RatioRow]) -> float | None:
+    """The worst speed factor (throughputs and time to first token); None when unmeasured."""
+    speed = {name for name, part, *_ in _RATIOS if part == "speed"}
+    factors = [r.slowdown for r in rows if r.name in speed and r.slowdown is not None]
+    return max(factors) if factors else None
+
+
+def same_hardware(base: store.RunResult, cand: store.RunResult) -> bool:
+    hb, hc = base.hardware, cand.hardware
+    gpus = lambda h: [g.get("name") for g in h.gpus]  # noqa: E731
+    return (hb.cpu, hb.cores, gpus(hb)) == (hc.cpu, hc.cores, gpus(hc))
+
+
+def run_notes(base: store.RunResult, cand: store.RunResult) -> list[str]:
+    """Differences that do not invalidate the comparison but a reader should know."""
+    notes = []
+    if base.lm_eval_version != cand.lm_eval_version:
+        notes.append(f"lm-eval {base.lm_eval_version} vs {cand.lm_eval_version}")
+    if not same_hardware(base, cand):
+        notes.append("different hardware: speed and memory ratios compare machines too")
+    if base.model.backend != cand.model.backend:
+        notes.append(f"backend {base.model.backend} vs {cand.model.backend}")
+    for run in (base, cand):
+        if run.status != "complete":
+            notes.append(f"run {run.run_id} is {run.status}")
+    return notes
+
+
+# ---------------------------------------------------------------- serialisation
+
+def pair_payload(c: PairComparison) -> dict[str, Any]:
+    """JSON-ready dict: what `compare --format json` prints for one candidate."""
+    def run_info(lr: LoadedRun) -> dict:
+        r = lr.run
+        return {"run_id": r.run_id, "model": lr.label, "spec": r.model.spec,
+                "backend": r.model.backend, "suite": r.suite, "file": str(lr.path)}
+
+    return {
+        "baseline": run_info(c.baseline), "candidate": run_info(c.candidate),
+        "confidence": c.confidence,
+        "tasks": [{k: v for k, v in vars(t).items()} | {"worse_by": t.worse_by} for t in c.tasks],
+        "ratios": [vars(r) | {"slowdown": r.slowdown} for r in c.ratios],
+        "slowdown": slowdown(c.ratios),
+        "only_baseline": c.only_baseline, "only_candidate": c.only_candidate,
+        "forced_differences": c.refused, "notes": c.notes,
+    }
+
+
+def _pts(x: float) -> str:
+    return f"{x * 100:+.1f}"
+
+
+def _p(p: float) -> str:
+    return f"{p:.3g}" if p >= 0.001 else "<0.001"
+
+
+def task_rows(c: PairComparison, alpha: float = 0.05) -> list[dict[str, Any]]:
+    """Display rows: scores and deltas in percentage points."""
+    pct = int(round(c.confidence * 100))
+    rows = []
+    for t in c.tasks:
+        rows.append({
+            "candidate": c.candidate.label, "task": t.task, "metric": t.metric,
+            "n": t.paired_n if t.paired_n is not None else f"{t.n_baseline}/{t.n_candidate}",
+            "baseline": f"{t.baseline * 100:.1f}", "candidate score": f"{t.candidate * 100:.1f}",
+            "delta (pts)": _pts(t.delta),
+            f"{pct}% CI (pts)": f"[{_pts(t.ci_low)}, {_pts(t.ci_high)}]",
+            "p": _p(t.p_value), "test": t.method,
+            "significant": "yes" if t.p_value < alpha else "no",
+        })
+    return rows
+
+
+def ratio_table(c: PairComparison) -> list[dict[str, Any]]:
+    return [{"candidate": c.candidate.label, "measure": r.name, "baseline": r.baseline,
+             "candidate value": r.candidate,
+             "ratio": None if r.ratio is None else f"{r.ratio:.2f}x",
+             "worse when": r.worse_when} for r in c.ratios]
+
+
+def markdown_report(comparisons: list[PairComparison], alpha: float = 0.05,
+                    title: str = "llmselect compare") -> str:
+    """A pull-request comment: one section per candidate, scores then speed/memory."""
+    from llmselect.cli.output import markdown_table
+
+    out = [f"## {title}\n"]
+    for c in comparisons:
+        b, k = c.baseline, c.candidate
+        out.append(f"**{k.label}** (`{k.run.run_id}`) vs baseline **{b.label}** "
+                   f"(`{b.run.run_id}`), suite `{b.run.suite}`; deltas in percentage points, "
+                   f"{int(round(c.confidence * 100))}% intervals, significant at p < {alpha}.\n")
+        out.append(markdown_table([{k2: v for k2, v in r.items() if k2 != "candidate"}
+                                   for r in task_rows(c, alpha)]))
+        if c.ratios:
+            out.append("\n" + markdown_table([{k2: v for k2, v in r.items() if k2 != "candidate"}
+                                              for r in ratio_table(c)]))
+        for note in c.notes + [n for t in c.tasks for n in (f"{t.task}: {x}" for x in t.notes)]:
+            out.append(f"- {note}")
+        out.append("")
+    return "\n".join(out) + "\n"

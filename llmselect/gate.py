@@ -1,0 +1,93 @@
+"""The CI gate: does the candidate regress against the baseline?
+
+Rule (per task): a *regression* is a drop larger than ``max_drop`` percentage points that is
+also statistically significant (p < alpha for "the scores differ"). Both halves matter: on a
+sampled suite a 5-point drop is often noise (not significant), and on a full suite a 0.3-point
+drop can be significant yet too small to care about. A drop beyond the threshold that is not
+significant passes with a warning so reviewers see it.
+
+Speed: with ``max_slowdown`` the worst speed factor (throughputs, time to first token) must
+stay at or below it. Speed depends on the machine, so two runs from different hardware refuse
+the speed gate unless forced.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from llmselect.compare import PairComparison, TaskDelta, same_hardware, slowdown
+from llmselect.errors import UserError
+
+
+@dataclass
+class Case:
+    """One JUnit test case: a task's verdict or the speed verdict."""
+
+    name: str
+    classname: str
+    status: str  # "pass", "warn", "fail"
+    message: str
+    detail: str = ""
+
+
+@dataclass
+class GateResult:
+    cases: list[Case]
+    regressions: list[str] = field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        return not self.regressions
+
+
+def judge_task(t: TaskDelta, max_drop_pts: float, alpha: float) -> Case:
+    drop_pts = t.worse_by * 100
+    sig = t.p_value < alpha
+    detail = (f"baseline {t.baseline * 100:.1f}, candidate {t.candidate * 100:.1f}, "
+              f"delta {t.delta * 100:+.1f} pts [{t.ci_low * 100:+.1f}, {t.ci_high * 100:+.1f}], "
+              f"p={t.p_value:.3g} ({t.method})")
+    name = f"{t.task} ({t.metric})"
+    if drop_pts > max_drop_pts and sig:
+        return Case(name, "llmselect.gate", "fail",
+                    f"{t.task} dropped {drop_pts:.1f} pts (> {max_drop_pts:g} allowed, "
+                    f"p={t.p_value:.3g} < {alpha:g})", detail)
+    if drop_pts > max_drop_pts:
+        return Case(name, "llmselect.gate", "warn",
+                    f"{t.task} dropped {drop_pts:.1f} pts but not significantly "
+                    f"(p={t.p_value:.3g} >= {alpha:g}): more items would tell", detail)
+    return Case(name, "llmselect.gate", "pass", f"{t.task}: {detail}", detail)
+
+
+def judge_speed(c: PairComparison, max_slowdown: float, force: bool) -> Case:
+    if not same_hardware(c.baseline.run, c.candidate.run) and not force:
+        raise UserError("--max-slowdown: the two runs come from different hardware, so their "
+                        "speeds compare machines; bench both on one machine or pass --force")
+    factor = slowdown(c.ratios)
+    if factor is None:
+        raise UserError("--max-slowdown: a run has no speed measurement; bench with --probe")
+    status = "fail" if factor > max_slowdown else "pass"
+    return Case("speed (worst of throughput and time to first token)", "llmselect.gate.speed",
+                status, f"candidate is {factor:.2f}x slower (allowed {max_slowdown:g}x)")
+
+
+def evaluate_gate(c: PairComparison, max_drop_pts: float, alpha: float = 0.05,
+                  max_slowdown: float | None = None, force: bool = False) -> GateResult:
+    if max_drop_pts < 0:
+        raise UserError(f"--max-drop {max_drop_pts:g}: must be >= 0 percentage points")
+    if not 0 < alpha < 1:
+        raise UserError(f"--alpha {alpha:g}: must be between 0 and 1")
+    cases = [judge_task(t, max_drop_pts, alpha) for t in c.tasks]
+    if max_slowdown is not None:
+        if max_slowdown <= 0:
+            raise UserError(f"--max-slowdown {max_slowdown:g}: must be > 0 (e.g. 1.2)")
+        cases.append(judge_speed(c, max_slowdown, force))
+    return GateResult(cases, [case.message for case in cases if case.status == "fail"])
+
+
+def summary_markdown(result: GateResult, comparison_md: str) -> str:
+    """The step summary: the verdict first, then the regressions, then the full comparison."""
+    head = "## llmselect gate: " + ("PASS" if result.passed else "FAIL") + "\n"
+    lines = [head]
+    lines += [f"- :x: {m}" for m in result.regressions]
+    lines += [f"- :warning: {c.message}" for c in result.cases if c.status == "warn"]
+    return "\n".join(lines) + "\n\n" + comparison_md
