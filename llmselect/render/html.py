@@ -29,7 +29,7 @@ td[title],span[title]{cursor:help;text-decoration:underline dotted #888}
 figure{margin:1.2em 0;page-break-inside:avoid}figure img{width:100%;max-width:1000px;border:1px solid #ddd}
 figcaption{font-size:12px;color:#333;max-width:900px}
 .empty{font-style:italic;padding:.5em;border:1px dashed #999;display:inline-block}
-details{margin:.3em 0}summary{cursor:pointer}.meta{color:#444}
+.scroll{overflow-x:auto}details{margin:.3em 0}summary{cursor:pointer}.meta{color:#444}
 ol.sources li{margin:.2em 0}sup a{text-decoration:none}
 @media print{details{display:block}summary{display:none}}
 """
@@ -166,8 +166,9 @@ def _ranked(data: ReportData, top: int, notes: _SourceNotes) -> str:
             'total; hover a number for its score, weight, facts and source. <b>Bold</b> = '
             'measured here, <i>italic</i> = unknown (the missing-fact policy’s value), '
             'superscripts = sources.</p>'
-            '<table id="ranked"><thead><tr>' + "".join(f"<th>{escape(h)}</th>" for h in head)
-            + "</tr></thead><tbody>" + "".join(rows) + "</tbody></table>" + more + "</section>")
+            '<div class="scroll"><table id="ranked"><thead><tr>'
+            + "".join(f"<th>{escape(h)}</th>" for h in head) + "</tr></thead><tbody>"
+            + "".join(rows) + "</tbody></table></div>" + more + "</section>")
 
 
 def _ranked_row(e: RankedModel, crit: list[str], notes: _SourceNotes) -> str:

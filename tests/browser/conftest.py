@@ -42,6 +42,7 @@ class PageReport:
     requests: list[str] = field(default_factory=list)
     images_ok: int = 0
     images_total: int = 0
+    overflow_px: int = 0  # how far the page is wider than the window (horizontal scrolling)
     title: str = ""
 
     @property
@@ -154,6 +155,8 @@ def render_page(binary: str, url: str, workdir: Path, screenshot: Path | None = 
             "[Array.from(document.images).filter(i => i.complete && i.naturalWidth > 0).length,"
             " document.images.length]"))["result"]["value"]
         report.images_ok, report.images_total = counts
+        report.overflow_px = cdp.call("Runtime.evaluate", expression=(
+            "document.documentElement.scrollWidth - window.innerWidth"))["result"]["value"]
         if screenshot is not None:
             _screenshot(cdp, screenshot)
         cdp.ws.close()

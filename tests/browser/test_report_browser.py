@@ -41,6 +41,7 @@ def test_report_renders_without_errors_and_screenshot(chromium, report_results, 
     assert local == [], f"report fetches from outside itself: {local}"
     # all five plots drawn (measured runs give measured-vs-published and speed) and decoded
     assert page.images_total == 5 and page.images_ok == 5
+    assert page.overflow_px <= 0, "the page scrolls sideways at 1280 px"
     data = shot.read_bytes()
     assert data.startswith(PNG_MAGIC) and len(data) > 50_000
     assert _png_height(shot) > 2000  # full page, not just the first screen
