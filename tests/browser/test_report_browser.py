@@ -19,13 +19,14 @@ def test_harness_sees_every_kind_of_page_error(chromium, tmp_path):
     failed resource load and a non-local request."""
     page = tmp_path / "broken.html"
     page.write_text("<!DOCTYPE html><html><head><title>broken</title></head><body>"
-                    '<img src="missing.png">'
+                    '<img src="missing.png"><img src="http://127.0.0.1:9/remote.png">'
                     "<script>console.error('boom'); null.crash();</script></body></html>")
     report = render_page(chromium, page.as_uri(), tmp_path)
     assert any("boom" in m for m in report.console_errors)
     assert any("crash" in m for m in report.exceptions)
     assert any("missing.png" in m for m in report.log_errors)
-    assert report.images_ok == 0 and report.images_total == 1
+    assert "http://127.0.0.1:9/remote.png" in report.requests
+    assert report.images_ok == 0 and report.images_total == 2
 
 
 def test_report_renders_without_errors_and_screenshot(chromium, report_results, tmp_path):
