@@ -385,18 +385,16 @@ def _p(p: float) -> str:
 
 
 def task_rows(c: PairComparison, alpha: float = 0.05) -> list[dict[str, Any]]:
-    """Display rows: scores and deltas in percentage points."""
+    """Display rows: scores and deltas in percentage points, interval beside the delta."""
     pct = int(round(c.confidence * 100))
     rows = []
     for t in c.tasks:
         rows.append({
             "candidate": c.candidate.label, "task": t.task, "metric": t.metric,
             "n": t.paired_n if t.paired_n is not None else f"{t.n_baseline}/{t.n_candidate}",
-            "baseline": f"{t.baseline * 100:.1f}", "candidate score": f"{t.candidate * 100:.1f}",
-            "delta (pts)": _pts(t.delta),
-            f"{pct}% CI (pts)": f"[{_pts(t.ci_low)}, {_pts(t.ci_high)}]",
-            "p": _p(t.p_value), "test": t.method,
-            "significant": "yes" if t.p_value < alpha else "no",
+            "base": f"{t.baseline * 100:.1f}", "cand": f"{t.candidate * 100:.1f}",
+            f"delta pts [{pct}% CI]": f"{_pts(t.delta)} [{_pts(t.ci_low)}, {_pts(t.ci_high)}]",
+            "p": _p(t.p_value) + (" *" if t.p_value < alpha else ""), "test": t.method,
         })
     return rows
 

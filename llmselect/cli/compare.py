@@ -70,16 +70,50 @@ def _render(pairs, fmt: OutputFormat, alpha: float) -> None:
         sys.stdout.write(cmp.markdown_report(pairs, alpha))
         return
     base = pairs[0].baseline
-    emit([row for p in pairs for row in cmp.task_rows(p, alpha)], fmt,
-         title=f"vs baseline {base.label} ({base.run.run_id})")
+    rows = [row for p in pairs for row in cmp.task_rows(p, alpha)]
     ratios = [row for p in pairs for row in cmp.ratio_table(p)]
-    if ratios and fmt == OutputFormat.table:
-        emit(ratios, fmt, title="speed and memory (candidate / baseline)")
+    if len(pairs) == 1:  # the candidate is named in the title
+        rows = [{k: v for k, v in r.items() if k != "candidate"} for r in rows]
+        ratios = [{k: v for k, v in r.items() if k != "candidate"} for r in ratios]
+    title = (f"{pairs[0].candidate.label} vs baseline {base.label}" if len(pairs) == 1
+             else f"vs baseline {base.label}") + f" ({base.run.run_id}); * = p < {alpha:g}"
+    if fmt != OutputFormat.table:
+        emit(rows, fmt, title=title)
+        return
+    out = _wide_console()
+    out.print(_table(rows, title))
+    if ratios:
+        out.print(_table(ratios, "speed and memory (ratio = candidate / baseline)"))
     for p in pairs:
         for note in p.notes + [f"{t.task}: {n}" for t in p.tasks for n in t.notes]:
             err_console.print(f"note: {note}")
         for key, why in p.refused.items():
             err_console.print(f"note: --force: {key}: {'; '.join(why)}")
+
+
+def _wide_console():
+    """The terminal's console; when piped (CI logs), 200 columns instead of rich's 80."""
+    from llmselect.cli.output import console
+
+    if console.is_terminal:
+        return console
+    from rich.console import Console
+
+    return Console(width=200)
+
+
+def _table(rows: list[dict], title: str):
+    from rich.table import Table
+
+    from llmselect.cli.output import _cell
+
+    table = Table(title=title)
+    columns = list(dict.fromkeys(k for row in rows for k in row))
+    for col in columns:
+        table.add_column(col)
+    for row in rows:
+        table.add_row(*(_cell(row.get(c)) for c in columns))
+    return table
 
 
 def gate(
