@@ -130,3 +130,25 @@ def test_speed_rows_skip_runs_without_speed(tmp_path):
     rows = speed_rows([*runs, no_speed])
     assert [(r.model, r.gen_tokens_per_s, r.ttft_s) for r in rows] == [
         ("mistral-7b-instruct", 11.4, 0.84), ("smollm2-135m-instruct", 79.5, 0.15)]
+
+
+def test_models_cut_by_memory_sit_where_scoring_said(tmp_path):
+    """The memory plot's crosses use the scoring's own estimate: the same GB as the exclusion."""
+    import re
+
+    from llmselect.catalog import load_catalog
+    from llmselect.catalog.benchmarks import BENCHMARKS
+    from llmselect.config.profile_schema import load_profile
+    from llmselect.render.report_data import build
+    from llmselect.scoring import recommend
+
+    profile = load_profile("chatbot-en-local")[0]
+    catalog = load_catalog()
+    rec = recommend(profile, catalog, [])
+    data = build(rec, catalog, [], profile=profile, benchmarks=BENCHMARKS)
+    stated = {x.model: float(re.search(r"needs ~([\d.]+) GB", x.detail).group(1))
+              for x in rec.excluded if x.constraint == "max_memory_gb"}
+    assert data.too_big and {p.model for p in data.too_big} <= set(stated)
+    for p in data.too_big:
+        assert p.memory_gb == pytest.approx(stated[p.model], abs=0.05)
+        assert p.memory_gb > data.capacity_gb

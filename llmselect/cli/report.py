@@ -69,7 +69,6 @@ def _report_data(profile: str, results: Optional[Path], hardware: Optional[str])
     from llmselect.config.profile_schema import load_profile, validate_benchmarks
     from llmselect.render import report_data
     from llmselect.scoring import recommend as run_recommend
-    from llmselect.scoring.deployment import capacity_gb
 
     prof, path = load_profile(profile)
     catalog = load_catalog()
@@ -80,8 +79,7 @@ def _report_data(profile: str, results: Optional[Path], hardware: Optional[str])
         prof = _with_local_hardware(prof, hardware)
     runs = store.load_runs(results)
     rec = run_recommend(prof, catalog, runs, benchmarks=BENCHMARKS, profile_file=str(path))
-    return report_data.build(rec, catalog, runs, capacity_gb=capacity_gb(prof),
-                             benchmarks=BENCHMARKS)
+    return report_data.build(rec, catalog, runs, profile=prof, benchmarks=BENCHMARKS)
 
 
 def _write_html(data, figures, output: Path, top: int, version: str) -> None:

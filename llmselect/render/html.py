@@ -41,8 +41,9 @@ CAPTIONS = {
     "squares are served by the vendor's API (list price).",
     "quality_vs_memory": "Quality against the memory a self-hosted model needs at the chosen "
     "quantization (weights + KV cache at the profile's context + runtime overhead, estimated). "
-    "The dash-dot line is the target hardware's limit. API-only models have no local memory "
-    "and are not shown.",
+    "The dash-dot line is the target hardware's limit; crosses are models the limit excluded, "
+    "at the smallest allowed quantization. API-only models have no local memory and are not "
+    "shown.",
     "contributions": "Each criterion's contribution (normalised weight × criterion score) per "
     "model; the bar's length is the total score, the error bar its 95 % interval.",
     "measured_vs_published": "Scores measured here by `llmselect bench` (filled squares) next to "

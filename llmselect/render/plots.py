@@ -81,22 +81,35 @@ def _annotate(ax, items: list[tuple[float, float, str]]) -> None:
 
 
 def quality_vs_memory(data: ReportData) -> Figure | None:
-    """Self-hosted models' estimated memory against quality, with the target's limit as a
-    vertical line: everything left of it fits. API models have no local memory and are absent."""
+    """Estimated memory against quality, with the target's limit as a vertical line: ranked
+    self-hosted models (circles) left of it, models the limit excluded (crosses) right of it.
+    API models have no local memory and are absent."""
     pts = [p for p in data.points if p.memory_gb is not None and p.quality is not None]
-    if not pts:
+    big = [p for p in data.too_big if p.quality is not None]
+    if not pts and not big:
         return None
     fig = _figure()
     ax = fig.add_subplot()
-    ax.scatter([p.memory_gb for p in pts], [p.quality for p in pts], marker="o", s=36,
-               facecolors="white", edgecolors="black", linewidths=0.9, zorder=3,
-               label="self-hosted model (estimated memory)", clip_on=False)
-    _annotate(ax, [(p.memory_gb, p.quality, p.model) for p in pts])
+    if pts:
+        ax.scatter([p.memory_gb for p in pts], [p.quality for p in pts], marker="o", s=36,
+                   facecolors="white", edgecolors="black", linewidths=0.9, zorder=3,
+                   label="ranked, self-hosted (estimated memory)", clip_on=False)
+    if big:
+        ax.scatter([p.memory_gb for p in big], [p.quality for p in big], marker="x", s=36,
+                   color="black", linewidths=1, zorder=3, clip_on=False,
+                   label="excluded: does not fit at any allowed quantization")
+    _annotate(ax, [(p.memory_gb, p.quality, p.model) for p in pts + big])
     if data.capacity_gb:
         ax.axvline(data.capacity_gb, color="black", linestyle="-.", linewidth=1.2,
                    label=f"target hardware limit: {data.capacity_gb:.1f} GB")
-    ax.set_xlim(0, max([p.memory_gb for p in pts] + [data.capacity_gb or 0]) * 1.08)
-    ax.set_xlabel("memory needed: weights + KV cache + overhead (GB)")
+    right = max([p.memory_gb for p in pts + big] + [data.capacity_gb or 0])
+    scale = ""
+    if big and right > 20 * (data.capacity_gb or right):
+        ax.set_xscale("log")      # a 375 GB model next to a 12 GB limit: keep both readable
+        scale = ", log scale"
+    else:
+        ax.set_xlim(0, right * 1.08)
+    ax.set_xlabel(f"memory needed: weights + KV cache + overhead (GB{scale})")
     ax.set_ylabel(_quality_label(data))
     ax.set_title("Quality against memory on the target hardware")
     ax.legend(loc="best", fontsize=7)
