@@ -17,11 +17,11 @@ from matplotlib.figure import Figure
 
 from llmselect.render.report_data import Z95, ReportData
 
-#: Greyscale fills and hatches for stacked segments: neighbours differ in both.
 #: Greyscale fill and hatch per stacked segment: neighbours differ in both, solids in shade.
-STYLES = [("#202020", ""), ("#f0f0f0", "///"), ("#909090", ""), ("#ffffff", "..."),
-          ("#c0c0c0", "\\\\\\"), ("#ffffff", "xxx"), ("#e0e0e0", "---"), ("#ffffff", "ooo"),
-          ("#606060", ""), ("#ffffff", "+++"), ("#d0d0d0", "|||"), ("#ffffff", "***")]
+#: Line hatches only: dot and circle hatches cost ~100 KB each as SVG patterns.
+STYLES = [("#202020", ""), ("#f0f0f0", "///"), ("#909090", ""), ("#ffffff", "\\\\\\"),
+          ("#c0c0c0", "xxx"), ("#ffffff", "---"), ("#e0e0e0", "|||"), ("#ffffff", "+++"),
+          ("#606060", ""), ("#ffffff", "//"), ("#d0d0d0", "\\\\"), ("#ffffff", "x")]
 MARKER = {"self-hosted": "o", "api": "s"}
 RC = {"font.size": 8, "svg.fonttype": "none", "svg.hashsalt": "llmselect",
       "hatch.linewidth": 0.6, "axes.grid": True, "grid.color": "#dddddd", "grid.linewidth": 0.5}
@@ -178,7 +178,7 @@ def speed(data: ReportData) -> Figure | None:
     labels = [f"{r.model} · {r.backend}{' ' + r.quantization if r.quantization else ''}"
               for r in rows]
     _bars(left, ys, [r.gen_tokens_per_s for r in rows], "///", "generation speed (tokens/s)")
-    _bars(right, ys, [r.ttft_s for r in rows], "...", "time to first token (s)")
+    _bars(right, ys, [r.ttft_s for r in rows], "\\\\\\", "time to first token (s)")
     left.set_yticks(ys, labels)
     left.set_title("Generation speed (higher is better)")
     right.set_title("Time to first token (lower is better)")
