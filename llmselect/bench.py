@@ -257,7 +257,8 @@ def run_bench(req: BenchRequest) -> Path:
     if req.probe and lm is not None and not run.speed.method:
         from llmselect.probe import speed_probe
 
-        run.speed = speed_probe(lm)
+        own_probe = getattr(lm, "speed_probe", None)  # endpoints time streamed requests
+        run.speed = own_probe() if callable(own_probe) else speed_probe(lm)
     run.memory = peak_memory()
     run.wall_time_s = (run.wall_time_s or 0.0) + time.monotonic() - started
     run.status = "complete"
@@ -303,6 +304,7 @@ def run_task(plan: Plan, run: store.RunResult, lm, tm, task: SuiteTask) -> tuple
     """One lm-eval evaluation of one suite task; returns its result and wall time."""
     import lm_eval
 
+    task = _adapt_to_lm(lm, run, task)
     if task.requires_code_execution:
         os.environ["LLMSELECT_ALLOW_CODE_EXECUTION"] = "1"
     if not plan.request.verbose:  # lm-eval shells out to `git describe`, noisy outside a checkout
@@ -328,6 +330,18 @@ def run_task(plan: Plan, run: store.RunResult, lm, tm, task: SuiteTask) -> tuple
         _close_cache(lm)
     elapsed = time.monotonic() - started
     return task_result(plan, run, task, out), elapsed
+
+
+def _adapt_to_lm(lm, run: store.RunResult, task: SuiteTask) -> SuiteTask:
+    """A backend may run a stand-in for a task it cannot score as written (an endpoint without
+    prompt logprobs runs MMLU/GPQA generatively); the choice is recorded in the run's notes."""
+    adapt = getattr(lm, "adapt_task", None)
+    if not callable(adapt):
+        return task
+    task, note = adapt(task)
+    if note and note not in run.notes:
+        run.notes.append(note)
+    return task
 
 
 def _close_cache(lm) -> None:

@@ -43,6 +43,10 @@ def bench(
     tensor_parallel: Optional[int] = typer.Option(None, "--tensor-parallel", help="vllm: GPUs "
                                                   "per replica."),
     data_parallel: Optional[int] = typer.Option(None, "--data-parallel", help="vllm: replicas."),
+    pipeline_parallel: Optional[int] = typer.Option(None, "--pipeline-parallel", help="vllm: "
+                                                    "pipeline stages per replica."),
+    model_name: Optional[str] = typer.Option(None, "--model-name", help="endpoint: the model "
+                                             "name the server expects."),
     backend_arg: Optional[list[str]] = typer.Option(None, "--backend-arg", help="Extra backend "
                                                     "option KEY=VALUE (repeatable)."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Check everything with the fake "
@@ -59,7 +63,8 @@ def bench(
     options = {k: v for k, v in {
         "device": device, "dtype": dtype, "quantize": quantize, "n_ctx": n_ctx,
         "n_threads": n_threads, "tensor_parallel": tensor_parallel,
-        "data_parallel": data_parallel,
+        "data_parallel": data_parallel, "pipeline_parallel": pipeline_parallel,
+        "model_name": model_name,
         "batch_size": (int(batch_size) if batch_size and batch_size.isdigit() else batch_size),
     }.items() if v is not None}
     for item in backend_arg or []:
