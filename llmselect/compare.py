@@ -269,6 +269,7 @@ def compare_task(base: LoadedRun, cand: LoadedRun, key: str, *, force: bool = Fa
                          "(an aggregated group score): the test uses the per-item means")
         n_paired = len(items)
     else:
+        _check_task_hash(tb, tc, key, force, notes)
         test = stats.z_test(tb.value, _se(tb), tc.value, _se(tc), confidence)
         if tb.stderr is None or tc.stderr is None:
             notes.append("stderr missing: binomial standard error used")
@@ -276,6 +277,18 @@ def compare_task(base: LoadedRun, cand: LoadedRun, key: str, *, force: bool = Fa
     return TaskDelta(key, tb.metric, tb.benchmark, tb.higher_is_better, tb.value, tc.value,
                      tb.n, tc.n, test.delta, test.ci_low, test.ci_high, test.p_value,
                      test.method, n_paired, test.details, notes)
+
+
+def _check_task_hash(tb: store.TaskResult, tc: store.TaskResult, key: str, force: bool,
+                     notes: list[str]) -> None:
+    """Without per-sample logs, lm-eval's task hash (questions, prompts, answer keys) is the
+    only evidence that both runs asked the same thing."""
+    if tb.task_hash and tc.task_hash and tb.task_hash != tc.task_hash:
+        msg = f"task {key}: lm-eval task hashes differ (questions, prompts or answer keys)"
+        if not force:
+            raise UserError(f"not comparable: {msg} and no per-sample logs to tell which; "
+                            "bench both the same way or pass --force")
+        notes.append(msg)
 
 
 def _se(task: store.TaskResult) -> float:

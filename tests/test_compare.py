@@ -234,3 +234,14 @@ def test_light_import():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          env={**os.environ, "PYTHONPATH": ""})
     assert "scipy" not in out.stdout
+
+
+def test_task_hash_difference_without_samples_is_refused(folder):
+    base = outcomes(40, 0.5, 9)
+    make_run(folder, "a", "m1", {"mmlu": base}, samples=False)
+    make_run(folder, "b", "m2", {"mmlu": base}, samples=False,
+             overrides={"mmlu": {"task_hash": "other"}})
+    with pytest.raises(UserError, match="task hashes differ"):
+        cmp.compare_runs(cmp.resolve_run("a"), cmp.resolve_run("b"))
+    forced = cmp.compare_runs(cmp.resolve_run("a"), cmp.resolve_run("b"), force=True).tasks[0]
+    assert any("task hashes differ" in n for n in forced.notes)
