@@ -11,7 +11,7 @@ Use from Python: `import llmselect.backends.llamacpp` registers the name with lm
 shell: `python -m llmselect.backends.llamacpp --model llmselect-llamacpp --model_args
 pretrained=X.gguf --tasks ...` (the lm_eval CLI with this model registered).
 model_args: pretrained (path of the .gguf), n_ctx (default: the model's training context, capped
-at 8192), n_threads (default: physical cores), n_batch (512), truncation (True: cut long prompts
+at 4096: an f32 KV cache of 4096 positions is 190 MB for SmolLM2), n_threads (default: physical cores), n_batch (512), truncation (True: cut long prompts
 from the left like hf; False: refuse with an error), max_gen_toks (256), add_bos_token (default:
 the GGUF's tokenizer.ggml.add_bos_token), verbose (False), flash_attn (0; -1 auto, 1 on) and
 kv_type (f32; or f16), repack (False; True lets llama.cpp repack Q4_0/Q4_K weights for faster
@@ -40,7 +40,7 @@ from llmselect.errors import UserError
 log = logging.getLogger(__name__)
 
 LM_EVAL_NAME = "llmselect-llamacpp"
-DEFAULT_MAX_CTX = 8192
+DEFAULT_MAX_CTX = 4096
 
 
 def _as_bool(v: Any) -> bool:
