@@ -389,6 +389,11 @@ def pair_payload(c: PairComparison) -> dict[str, Any]:
     }
 
 
+def short_metric(metric: str) -> str:
+    """'acc,none' -> 'acc' (lm-eval's no-filter suffix says nothing to a reader)."""
+    return metric.removesuffix(",none")
+
+
 def _pts(x: float) -> str:
     return f"{x * 100:+.1f}"
 
@@ -403,7 +408,7 @@ def task_rows(c: PairComparison, alpha: float = 0.05) -> list[dict[str, Any]]:
     rows = []
     for t in c.tasks:
         rows.append({
-            "candidate": c.candidate.label, "task": t.task, "metric": t.metric,
+            "candidate": c.candidate.label, "task": t.task, "metric": short_metric(t.metric),
             "n": t.paired_n if t.paired_n is not None else f"{t.n_baseline}/{t.n_candidate}",
             "base": f"{t.baseline * 100:.1f}", "cand": f"{t.candidate * 100:.1f}",
             f"delta pts [{pct}% CI]": f"{_pts(t.delta)} [{_pts(t.ci_low)}, {_pts(t.ci_high)}]",

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from llmselect.compare import PairComparison, TaskDelta, same_hardware, slowdown
+from llmselect.compare import PairComparison, TaskDelta, same_hardware, short_metric, slowdown
 from llmselect.errors import UserError
 
 
@@ -46,7 +46,7 @@ def judge_task(t: TaskDelta, max_drop_pts: float, alpha: float) -> Case:
     detail = (f"baseline {t.baseline * 100:.1f}, candidate {t.candidate * 100:.1f}, "
               f"delta {t.delta * 100:+.1f} pts [{t.ci_low * 100:+.1f}, {t.ci_high * 100:+.1f}], "
               f"p={t.p_value:.3g} ({t.method})")
-    name = f"{t.task} ({t.metric})"
+    name = f"{t.task} ({short_metric(t.metric)})"
     if drop_pts > max_drop_pts and sig:
         return Case(name, "llmselect.gate", "fail",
                     f"{t.task} dropped {drop_pts:.1f} pts (> {max_drop_pts:g} allowed, "
