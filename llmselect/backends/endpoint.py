@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import copy
 import json
+import threading
 from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Callable
@@ -43,12 +44,13 @@ if TYPE_CHECKING:
 @register_model("llmselect-endpoint")
 class EndpointLM(LocalCompletionsAPI):
     """model_args: ``base_url`` (the /v1 root), ``model``, ``num_concurrent``, ``timeout``,
-    ``max_retries``, ``backoff``, ``max_gen_toks``, ``logprobs`` (auto|yes|no), ``seed``."""
+    ``max_retries``, ``backoff``, ``max_gen_toks``, ``logprobs`` (auto|yes|no), ``seed``,
+    ``extra_body`` (JSON object merged into every generation request)."""
 
     def __init__(self, base_url: str, model: str | None = None, num_concurrent: int = 4,
                  timeout: float = 300, max_retries: int = 5, backoff: float = 1.0,
                  max_gen_toks: int = 256, logprobs: str = "auto", seed: int = 1234,
-                 **kwargs: Any) -> None:
+                 extra_body: str | dict | None = None, **kwargs: Any) -> None:
         super().__init__(base_url=f"{base_url.rstrip('/')}/completions", model=model,
                          tokenizer_backend=None, tokenized_requests=False, max_retries=1,
                          num_concurrent=num_concurrent, max_gen_toks=max_gen_toks, seed=seed,
@@ -56,6 +58,8 @@ class EndpointLM(LocalCompletionsAPI):
         self.client = EndpointClient(base_url, timeout_s=float(timeout),
                                      max_retries=int(max_retries), backoff_s=float(backoff))
         self.logprobs_mode = str(logprobs).lower()
+        self.extra_body = json.loads(extra_body) if isinstance(extra_body, str) else dict(
+            extra_body or {})
 
     # -- capabilities ---------------------------------------------------------------------
     @cached_property
@@ -104,12 +108,12 @@ class EndpointLM(LocalCompletionsAPI):
         if isinstance(context, JsonChatStr):
             payload = LocalChatCompletion._create_payload(
                 self, json.loads(context.prompt), generate=True, gen_kwargs=kwargs, seed=self._seed)
-            text = self.client.post_json("chat/completions", payload,
+            text = self.client.post_json("chat/completions", {**payload, **self.extra_body},
                                          parse=lambda b: b["choices"][0]["message"]["content"])
         else:
             payload = LocalCompletionsAPI._create_payload(
                 self, context, generate=True, gen_kwargs=kwargs, seed=self._seed)
-            text = self.client.post_json("completions", payload,
+            text = self.client.post_json("completions", {**payload, **self.extra_body},
                                          parse=lambda b: b["choices"][0]["text"])
         return _cut_at_stop(text or "", until)
 
@@ -126,8 +130,19 @@ class EndpointLM(LocalCompletionsAPI):
         lm-eval's cache as it arrives; on a failure, in-flight requests finish (and are kept),
         queued ones are dropped, and the first error is raised."""
         results: list[Any] = [None] * len(jobs)
+        failed = threading.Event()
+
+        def guarded(*args: Any) -> Any:
+            if failed.is_set():  # a worker freed after the failure must not start a new request
+                raise _Skipped
+            try:
+                return fn(*args)
+            except BaseException:
+                failed.set()
+                raise
+
         with ThreadPoolExecutor(max_workers=max(1, self._concurrent)) as pool:
-            pending = {pool.submit(fn, *args): i for i, args in enumerate(jobs)}
+            pending = {pool.submit(guarded, *args): i for i, args in enumerate(jobs)}
             while pending:
                 done, _ = wait(pending, return_when=FIRST_EXCEPTION)
                 error = self._collect(method, jobs, results, done, pending)
@@ -146,11 +161,16 @@ class EndpointLM(LocalCompletionsAPI):
             if future.cancelled():
                 continue
             if future.exception() is not None:
-                error = error or future.exception()
+                if not isinstance(future.exception(), _Skipped):
+                    error = error or future.exception()
                 continue
             results[i] = future.result()
             self.cache_hook.add_partial(method, jobs[i], results[i])
         return error
+
+
+class _Skipped(Exception):
+    """A queued request not started because another one failed."""
 
 
 def _cut_at_stop(text: str, until: list[str]) -> str:

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 #: options passed through to EndpointLM, with their types
 ENDPOINT_OPTIONS: dict[str, type] = {
     "num_concurrent": int, "timeout": float, "max_retries": int, "backoff": float,
-    "max_gen_toks": int, "max_length": int, "seed": int, "logprobs": str,
+    "max_gen_toks": int, "max_length": int, "seed": int, "logprobs": str, "extra_body": str,
 }
 
 #: loglikelihood task -> (generative lm-eval task, metric kept, extra metrics, num_fewshot or None
@@ -53,4 +53,19 @@ def model_args(spec: ModelSpec, options: dict[str, Any]) -> dict[str, Any]:
             except ValueError:
                 raise UserError(f"--backend-arg {key}={options[key]!r}: expected "
                                 f"{kind.__name__}") from None
+    if "extra_body" in args:
+        _check_extra_body(args["extra_body"])
     return args
+
+
+def _check_extra_body(text: str) -> None:
+    """``extra_body``: JSON object merged into every request (server-specific sampling knobs,
+    e.g. llama-cpp-python's repeat_penalty, which defaults to 1.1 even at temperature 0)."""
+    import json
+
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise UserError(f"--backend-arg extra_body={text!r}: not JSON ({exc.msg})") from None
+    if not isinstance(value, dict):
+        raise UserError(f"--backend-arg extra_body={text!r}: expected a JSON object {{...}}")
