@@ -315,6 +315,8 @@ def _paired_items(base: LoadedRun, cand: LoadedRun, tb: store.TaskResult, tc: st
             raise UserError(f"not comparable: {msg}; bench both on the same data or pass --force")
         notes.append(msg + (": paired test on the shared items" if same else ": z-test"))
     if not same:
+        if not ib and not ic:
+            notes.append(f"the per-sample logs hold no {tb.metric!r} values: unpaired z-test")
         return None
     if prompt_identity(rb) != prompt_identity(rc):
         notes.append("same items and answer keys, different prompts (chat template?)")

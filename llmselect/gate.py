@@ -6,6 +6,9 @@ sampled suite a 5-point drop is often noise (not significant), and on a full sui
 drop can be significant yet too small to care about. A drop beyond the threshold that is not
 significant passes with a warning so reviewers see it.
 
+With several tasks the p-values are Holm-adjusted (``--adjust holm``, the default): k tasks
+are k chances of a false alarm, and CI gates that cry wolf get switched off.
+
 Speed: with ``max_slowdown`` the worst speed factor (throughputs, time to first token) must
 stay at or below it. Speed depends on the machine, so two runs from different hardware refuse
 the speed gate unless forced.
@@ -17,6 +20,7 @@ from dataclasses import dataclass, field
 
 from llmselect.compare import PairComparison, TaskDelta, same_hardware, short_metric, slowdown
 from llmselect.errors import UserError
+from llmselect.stats import holm
 
 
 @dataclass
@@ -40,21 +44,23 @@ class GateResult:
         return not self.regressions
 
 
-def judge_task(t: TaskDelta, max_drop_pts: float, alpha: float) -> Case:
+def judge_task(t: TaskDelta, max_drop_pts: float, alpha: float, p: float | None = None,
+               p_label: str = "p") -> Case:
+    """``p`` is the p-value the decision uses (Holm-adjusted over the gated tasks by default)."""
+    p = t.p_value if p is None else p
     drop_pts = t.worse_by * 100
-    sig = t.p_value < alpha
     detail = (f"baseline {t.baseline * 100:.1f}, candidate {t.candidate * 100:.1f}, "
               f"delta {t.delta * 100:+.1f} pts [{t.ci_low * 100:+.1f}, {t.ci_high * 100:+.1f}], "
-              f"p={t.p_value:.3g} ({t.method})")
+              f"p={t.p_value:.3g} ({t.method})" + (f", {p_label}={p:.3g}" if p_label != "p" else ""))
     name = f"{t.task} ({short_metric(t.metric)})"
-    if drop_pts > max_drop_pts and sig:
+    if drop_pts > max_drop_pts and p < alpha:
         return Case(name, "llmselect.gate", "fail",
                     f"{t.task} dropped {drop_pts:.1f} pts (> {max_drop_pts:g} allowed, "
-                    f"p={t.p_value:.3g} < {alpha:g})", detail)
+                    f"{p_label}={p:.3g} < {alpha:g})", detail)
     if drop_pts > max_drop_pts:
         return Case(name, "llmselect.gate", "warn",
                     f"{t.task} dropped {drop_pts:.1f} pts but not significantly "
-                    f"(p={t.p_value:.3g} >= {alpha:g}): more items would tell", detail)
+                    f"({p_label}={p:.3g} >= {alpha:g}): more items would tell", detail)
     return Case(name, "llmselect.gate", "pass", f"{t.task}: {detail}", detail)
 
 
@@ -70,13 +76,24 @@ def judge_speed(c: PairComparison, max_slowdown: float, force: bool) -> Case:
                 status, f"candidate is {factor:.2f}x slower (allowed {max_slowdown:g}x)")
 
 
+ADJUSTMENTS = ("holm", "none")
+
+
 def evaluate_gate(c: PairComparison, max_drop_pts: float, alpha: float = 0.05,
-                  max_slowdown: float | None = None, force: bool = False) -> GateResult:
+                  max_slowdown: float | None = None, force: bool = False,
+                  adjust: str = "holm") -> GateResult:
+    """Judge every task (p-values Holm-adjusted over the tasks unless ``adjust='none'``), then
+    the speed when asked."""
     if max_drop_pts < 0:
         raise UserError(f"--max-drop {max_drop_pts:g}: must be >= 0 percentage points")
     if not 0 < alpha < 1:
         raise UserError(f"--alpha {alpha:g}: must be between 0 and 1")
-    cases = [judge_task(t, max_drop_pts, alpha) for t in c.tasks]
+    if adjust not in ADJUSTMENTS:
+        raise UserError(f"--adjust {adjust!r}: choose one of {', '.join(ADJUSTMENTS)}")
+    raw = [t.p_value for t in c.tasks]
+    used = holm(raw) if adjust == "holm" and len(raw) > 1 else raw
+    label = "p(Holm)" if used is not raw else "p"
+    cases = [judge_task(t, max_drop_pts, alpha, p, label) for t, p in zip(c.tasks, used)]
     if max_slowdown is not None:
         if max_slowdown <= 0:
             raise UserError(f"--max-slowdown {max_slowdown:g}: must be > 0 (e.g. 1.2)")

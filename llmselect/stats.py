@@ -157,3 +157,17 @@ def paired_test(base: np.ndarray, cand: np.ndarray, confidence: float = 0.95,
     m = mcnemar(b, c)
     return Test("mcnemar-midp", boot.delta, boot.ci_low, boot.ci_high, m["p_mid"],
                 {**m, "ci": "paired-bootstrap", "p_bootstrap": boot.p_value, **boot.details})
+
+
+def holm(p_values: list[float]) -> list[float]:
+    """Holm-Bonferroni adjusted p-values (same order as given). WHY: a gate over k tasks makes
+    k decisions; unadjusted, the chance of at least one false alarm grows to ~k x alpha. Holm
+    controls that family-wise error and is uniformly more powerful than plain Bonferroni."""
+    k = len(p_values)
+    order = sorted(range(k), key=lambda i: p_values[i])
+    adjusted = [0.0] * k
+    running = 0.0
+    for rank, i in enumerate(order):
+        running = max(running, min(1.0, (k - rank) * p_values[i]))
+        adjusted[i] = running
+    return adjusted

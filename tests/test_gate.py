@@ -143,3 +143,19 @@ def test_apples_to_oranges_exit_2_unless_forced(folder):
     result = _gate("-b", "base", "-c", "cand", "--max-drop", "2")
     assert result.exit_code == 2 and "shots 5 vs 0" in result.stderr
     assert _gate("-b", "base", "-c", "cand", "--max-drop", "2", "--force").exit_code == 1
+
+
+def test_holm_adjustment_over_tasks(folder):
+    """One task drops 3 pts with mid-p 0.021 (b=12, c=3); a second, unchanged task doubles it
+    under Holm (0.043 < 0.05 still fails), a third pushes it to 0.064: pass with a warning.
+    Unadjusted, the same numbers fail."""
+    other = outcomes(300, 0.5, 23)
+    make_run(folder, "base", "m1", {"mmlu": BASE, "gsm8k": other, "gpqa": other})
+    make_run(folder, "cand", "m2", {"mmlu": flip(BASE, 12, 3), "gsm8k": other, "gpqa": other})
+    args = ["-b", "base", "-c", "cand", "--max-drop", "2"]
+    two = _gate(*args, "--task", "mmlu,gsm8k")
+    assert two.exit_code == 1 and "p(Holm)=0.0425" in two.stderr
+    three = _gate(*args)
+    assert three.exit_code == 0 and "p(Holm)=0.0638 >= 0.05" in three.stderr
+    assert _gate(*args, "--adjust", "none").exit_code == 1
+    assert _gate(*args, "--adjust", "bonf").exit_code == 2

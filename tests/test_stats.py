@@ -126,3 +126,27 @@ def test_stats_module_does_not_import_scipy():
     code = "import sys, llmselect.stats, llmselect.compare, llmselect.gate; print('scipy' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+@pytest.mark.parametrize("p,expected", [
+    ([], []),
+    ([0.04], [0.04]),
+    ([0.01, 0.04, 0.03], [0.03, 0.06, 0.06]),
+    ([0.5, 0.001, 0.2, 0.02], [0.5, 0.004, 0.4, 0.06]),
+    ([0.3, 0.3, 0.9], [0.9, 0.9, 0.9]),
+])
+def test_holm_adjustment_table(p, expected):
+    assert stats.holm(p) == pytest.approx(expected)
+
+
+def test_holm_matches_bonferroni_step_down_definition():
+    rng = np.random.default_rng(0)
+    for _ in range(50):
+        p = list(rng.random(rng.integers(1, 8)) ** 3)
+        adj = stats.holm(p)
+        k = len(p)
+        ranked = sorted(p)
+        for i, pi in enumerate(p):
+            r = sorted(range(k), key=lambda j: p[j]).index(i)
+            ref = max(min(1.0, (k - s) * ranked[s]) for s in range(r + 1))
+            assert adj[i] == pytest.approx(ref)

@@ -132,6 +132,8 @@ def gate(
     force: bool = FORCE_OPTION,
     alpha: float = ALPHA_OPTION,
     confidence: float = CONFIDENCE_OPTION,
+    adjust: str = typer.Option("holm", "--adjust", help="Multiple-task correction of the "
+                               "p-values: holm (default) or none."),
     fmt: OutputFormat = FORMAT_OPTION,
 ) -> None:
     """CI gate: exit 1 when a task dropped by more than --max-drop points with significance
@@ -143,7 +145,7 @@ def gate(
 
     base, cand = cmp.resolve_run(baseline, folder), cmp.resolve_run(candidate, folder)
     pair = cmp.compare_runs(base, cand, tasks=_tasks(task), force=force, confidence=confidence)
-    result = evaluate_gate(pair, max_drop, alpha, max_slowdown, force)
+    result = evaluate_gate(pair, max_drop, alpha, max_slowdown, force, adjust)
     _render([pair], fmt, alpha)
     if junit is not None:
         from llmselect.render.junit import write_junit
