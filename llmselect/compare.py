@@ -210,6 +210,7 @@ class PairComparison:
     refused: dict[str, list[str]]
     notes: list[str]
     confidence: float
+    selected: bool = False  # the tasks were chosen with --task
 
 
 def compare_runs(base: LoadedRun, cand: LoadedRun, *, tasks: list[str] | None = None,
@@ -234,7 +235,7 @@ def compare_runs(base: LoadedRun, cand: LoadedRun, *, tasks: list[str] | None = 
         base, cand, deltas, ratio_rows(base.run, cand.run),
         sorted(set(base.run.tasks) - set(cand.run.tasks)),
         sorted(set(cand.run.tasks) - set(base.run.tasks)), refused,
-        run_notes(base.run, cand.run), confidence)
+        run_notes(base.run, cand.run), confidence, bool(tasks))
 
 
 def _task_keys(base: LoadedRun, cand: LoadedRun, tasks: list[str] | None) -> list[str]:
@@ -356,6 +357,18 @@ def same_hardware(base: store.RunResult, cand: store.RunResult) -> bool:
     return (hb.cpu, hb.cores, gpus(hb)) == (hc.cpu, hc.cores, gpus(hc))
 
 
+def all_notes(c: PairComparison) -> list[str]:
+    """Everything a reader of one comparison should see beside the numbers."""
+    out = list(c.notes)
+    if c.only_baseline:
+        out.append(f"not in the candidate run: {', '.join(c.only_baseline)}")
+    if c.only_candidate:
+        out.append(f"not in the baseline run: {', '.join(c.only_candidate)}")
+    out += [f"{t.task}: {n}" for t in c.tasks for n in t.notes]
+    out += [f"--force: {k}: {'; '.join(why)}" for k, why in c.refused.items()]
+    return out
+
+
 def run_notes(base: store.RunResult, cand: store.RunResult) -> list[str]:
     """Differences that do not invalidate the comparison but a reader should know."""
     notes = []
@@ -442,7 +455,7 @@ def markdown_report(comparisons: list[PairComparison], alpha: float = 0.05,
         if c.ratios:
             out.append("\n" + markdown_table([{k2: v for k2, v in r.items() if k2 != "candidate"}
                                               for r in ratio_table(c)]))
-        for note in c.notes + [n for t in c.tasks for n in (f"{t.task}: {x}" for x in t.notes)]:
+        for note in all_notes(c):
             out.append(f"- {note}")
         out.append("")
     return "\n".join(out) + "\n"

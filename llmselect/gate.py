@@ -90,6 +90,10 @@ def evaluate_gate(c: PairComparison, max_drop_pts: float, alpha: float = 0.05,
         raise UserError(f"--alpha {alpha:g}: must be between 0 and 1")
     if adjust not in ADJUSTMENTS:
         raise UserError(f"--adjust {adjust!r}: choose one of {', '.join(ADJUSTMENTS)}")
+    if c.only_baseline and not c.selected:
+        raise UserError(f"candidate run {c.candidate.run.run_id} lacks the baseline's task(s) "
+                        f"{', '.join(c.only_baseline)}: a gate cannot pass what did not run; "
+                        "bench them, or gate the others with --task")
     raw = [t.p_value for t in c.tasks]
     used = holm(raw) if adjust == "holm" and len(raw) > 1 else raw
     label = "p(Holm)" if used is not raw else "p"

@@ -159,3 +159,12 @@ def test_holm_adjustment_over_tasks(folder):
     assert three.exit_code == 0 and "p(Holm)=0.0638 >= 0.05" in three.stderr
     assert _gate(*args, "--adjust", "none").exit_code == 1
     assert _gate(*args, "--adjust", "bonf").exit_code == 2
+
+
+def test_candidate_missing_a_baseline_task_is_a_usage_error(folder):
+    gsm = outcomes(100, 0.4, 24)
+    make_run(folder, "base", "m1", {"mmlu": BASE, "gsm8k": gsm})
+    make_run(folder, "cand", "m2", {"mmlu": BASE})
+    result = _gate("-b", "base", "-c", "cand", "--max-drop", "2")
+    assert result.exit_code == 2 and "lacks the baseline's task(s) gsm8k" in result.stderr
+    assert _gate("-b", "base", "-c", "cand", "--max-drop", "2", "--task", "mmlu").exit_code == 0

@@ -85,10 +85,8 @@ def _render(pairs, fmt: OutputFormat, alpha: float) -> None:
     if ratios:
         out.print(_table(ratios, "speed and memory (ratio = candidate / baseline)"))
     for p in pairs:
-        for note in p.notes + [f"{t.task}: {n}" for t in p.tasks for n in t.notes]:
-            err_console.print(f"note: {note}")
-        for key, why in p.refused.items():
-            err_console.print(f"note: --force: {key}: {'; '.join(why)}")
+        for note in cmp.all_notes(p):
+            err_console.print(f"note: {note}", highlight=False)
 
 
 def _wide_console():
