@@ -214,3 +214,25 @@ def test_chat_template_renders_the_gguf_template():
     cont = lm.apply_chat_template([{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hel"}],
                                   add_generation_prompt=False)
     assert cont.endswith("<|im_start|>assistant\nHel")
+
+
+def test_real_lm_eval_run_records_gguf_facts(shared_datasets, data_cache):
+    """lm-eval's own MMLU task (offline copy) through lm_eval.simple_evaluate with this model."""
+    import lm_eval
+    from lm_eval.tasks import TaskManager
+
+    from llmselect.backends.llamacpp import LlamaCppLM
+    from llmselect.data import prepare_offline
+
+    include = str(prepare_offline(shared_datasets, data_cache))
+    lm = LlamaCppLM(pretrained=_smollm2(), n_ctx=2048)
+    res = lm_eval.simple_evaluate(model=lm, tasks=["mmlu_anatomy"], num_fewshot=5, limit=2,
+                                  task_manager=TaskManager(include_path=include), log_samples=True,
+                                  bootstrap_iters=0)
+    samples = res["samples"]["mmlu_anatomy"]
+    assert len(samples) == 2 and all(len(s["resps"]) == 4 for s in samples)
+    for s in samples:  # the per-sample log agrees with a direct call on the same request
+        direct = lm.loglikelihood(_instances([tuple(a) for a in s["arguments"][:1]]), disable_tqdm=True)
+        assert abs(direct[0][0] - s["resps"][0][0][0]) < 1e-6
+    assert res["config"]["model_gguf"]["quant_type"] == "Q4_1"
+    assert 0.0 <= res["results"]["mmlu_anatomy"]["acc,none"] <= 1.0

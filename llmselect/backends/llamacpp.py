@@ -8,8 +8,9 @@ llama.cpp in process, scores loglikelihoods exactly as lm-eval's `hf` backend to
 answer choices, all choices scored from the same logits.
 
 Use from Python: `import llmselect.backends.llamacpp` registers the name with lm-eval. From a
-shell: `python -m llmselect.backends.llamacpp --model llmselect-llamacpp --model_args
-pretrained=X.gguf --tasks ...` (the lm_eval CLI with this model registered).
+shell: `python -m llmselect.backends.llamacpp run --model llmselect-llamacpp --model_args
+pretrained=X.gguf --tasks ...` (lm-eval's own CLI, same arguments, with this model registered;
+the plain `lm_eval` command has no plugin hook, so it cannot see the name by itself).
 model_args: pretrained (path of the .gguf), n_ctx (default: the model's training context, capped
 at 4096: an f32 KV cache of 4096 positions is 190 MB for SmolLM2), n_threads (default: physical cores), n_batch (512), truncation (True: cut long prompts
 from the left like hf; False: refuse with an error), max_gen_toks (256), add_bos_token (default:
@@ -247,10 +248,19 @@ class LlamaCppLM(TemplateLM):
 
 
 def main() -> None:
-    """`python -m llmselect.backends.llamacpp ...`: lm-eval's CLI with this model registered."""
+    """`python -m llmselect.backends.llamacpp run --model llmselect-llamacpp ...`: lm-eval's CLI
+    with this model registered (a CLI boundary: llmselect errors become one line + exit code)."""
+    import sys
+
     from lm_eval.__main__ import cli_evaluate
 
-    cli_evaluate()
+    from llmselect.errors import LlmselectError
+
+    try:
+        cli_evaluate()
+    except LlmselectError as err:
+        print(f"error: {err}", file=sys.stderr)
+        sys.exit(err.exit_code)
 
 
 if __name__ == "__main__":
