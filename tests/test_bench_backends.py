@@ -59,8 +59,15 @@ def test_bad_hf_options(options, fragment):
 def test_vllm_tensor_and_data_parallel():
     args = get_backend("vllm").model_args(HUB, {"tensor_parallel": 4, "data_parallel": 2,
                                                 "quantize": "awq"})
-    assert args == {"pretrained": HUB.weights, "tensor_parallel_size": 4, "data_parallel_size": 2,
-                    "dtype": "auto", "gpu_memory_utilization": 0.9, "quantization": "awq"}
+    assert {"pretrained": HUB.weights, "tensor_parallel_size": 4, "data_parallel_size": 2,
+            "quantization": "awq"}.items() <= args.items()
+    assert get_backend("vllm").lm_eval_model == "vllm"
+
+
+def test_endpoint_args_come_from_the_spec():
+    spec = resolve_spec("endpoint:http://127.0.0.1:8000/v1#m1")
+    args = get_backend("endpoint").model_args(spec, {})
+    assert args["base_url"] == "http://127.0.0.1:8000/v1" and args["model"] == "m1"
 
 
 def test_llamacpp_args_and_refusal_of_non_gguf():
