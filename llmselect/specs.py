@@ -46,6 +46,8 @@ class ModelSpec(BaseModel):
         """Short name for run ids and file names."""
         if self.catalog_id:
             return self.catalog_id
+        if self.endpoint_model:
+            return self.endpoint_model.replace("/", "-")
         return Path(self.weights.rstrip("/")).name.removesuffix(".gguf") or "model"
 
     def with_backend(self, backend: str | None) -> ModelSpec:

@@ -39,7 +39,7 @@ def recommend(
     catalog = load_catalog()
     validate_benchmarks(prof, list(BENCHMARKS), str(path))
     if hardware is not None:
-        prof = _with_local_hardware(prof, hardware)
+        prof = with_local_hardware(prof, hardware)
     runs = store.load_runs(results)
     rec = run_recommend(prof, catalog, runs, benchmarks=BENCHMARKS, profile_file=str(path))
     _diagnostics(rec, runs)
@@ -49,34 +49,16 @@ def recommend(
         render(rec, top, fmt)
 
 
-def _with_local_hardware(prof, hardware: str):
-    """Replace the profile's target with what ``llmselect.hardware.detect_hardware`` finds."""
+def with_local_hardware(prof, hardware: str):
+    """Replace the profile's target with this machine (``llmselect.hardware.local_target``)."""
     if hardware != "local":
         raise UserError(f"--hardware {hardware!r}: the only value is 'local' (this machine); "
                         "describe other hardware in a profile's `hardware:` section")
-    try:
-        from llmselect.hardware import detect_hardware
-    except ImportError:
-        raise UserError("--hardware local: hardware detection (llmselect.hardware) is not "
-                        "available in this build; describe the hardware in the profile") from None
-    from llmselect.config.profile_schema import TargetHardware
+    from llmselect.hardware import local_target
 
-    hw = detect_hardware()
-    quant = list(prof.hardware.quantization) if prof.hardware else ["fp16"]
-    if hw.gpus:
-        vram = min(float(g.get("vram_gb") or 0) for g in hw.gpus)
-        target = TargetHardware(name=f"this machine: {len(hw.gpus)}x {hw.gpus[0].get('name', 'GPU')}",
-                                kind="gpu", devices=len(hw.gpus), memory_gb=vram,
-                                monthly_cost_usd=0, quantization=quant, source="detected")
-    else:
-        if not hw.ram_gb:
-            raise UserError("--hardware local: could not detect this machine's RAM")
-        cpu_quant = list(dict.fromkeys([*quant, "Q8_0", "Q4_K_M", "Q4_0"]))
-        target = TargetHardware(name=f"this machine: {hw.cpu or 'CPU'}, {hw.ram_gb:.0f} GB RAM",
-                                kind="cpu", devices=1, memory_gb=hw.ram_gb, monthly_cost_usd=0,
-                                quantization=cpu_quant, source="detected")
+    quant = list(prof.hardware.quantization) if prof.hardware else None
     constraints = prof.constraints.model_copy(update={"max_memory_gb": None})
-    return prof.model_copy(update={"hardware": target, "constraints": constraints})
+    return prof.model_copy(update={"hardware": local_target(quant), "constraints": constraints})
 
 
 def _diagnostics(rec, runs) -> None:

@@ -74,9 +74,9 @@ def _report_data(profile: str, results: Optional[Path], hardware: Optional[str])
     catalog = load_catalog()
     validate_benchmarks(prof, list(BENCHMARKS), str(path))
     if hardware is not None:
-        from llmselect.cli.recommend import _with_local_hardware
+        from llmselect.cli.recommend import with_local_hardware
 
-        prof = _with_local_hardware(prof, hardware)
+        prof = with_local_hardware(prof, hardware)
     runs = store.load_runs(results)
     rec = run_recommend(prof, catalog, runs, benchmarks=BENCHMARKS, profile_file=str(path))
     return report_data.build(rec, catalog, runs, profile=prof, benchmarks=BENCHMARKS)
