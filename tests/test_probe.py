@@ -30,6 +30,7 @@ class _RecordingLM:
         for r in requests:
             self._cost(r.arguments[0])
         n = requests[0].arguments[1]["max_gen_toks"]
+        time.sleep(n / 1000)  # decoding costs per generated token
         return [" ".join(["word"] * n)]
 
 
