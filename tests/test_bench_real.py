@@ -28,8 +28,15 @@ tasks:
     limit: 1
     gen_kwargs: {max_gen_toks: 8}
   - {task: gpqa_main_zeroshot, benchmark: gpqa, metric: acc, extra_metrics: [acc_norm], limit: 1, redact_samples: true}
+  - task: humaneval_sandboxed
+    benchmark: humaneval
+    metric: pass@1,create_test
+    limit: 1
+    gen_kwargs: {max_gen_toks: 24}
+    requires_code_execution: true
 """
-COMPARED = ("doc_id", "filter", "resps", "filtered_resps", "acc", "acc_norm", "exact_match", "doc_hash", "prompt_hash")
+COMPARED = ("doc_id", "filter", "resps", "filtered_resps", "acc", "acc_norm", "exact_match",
+            "pass@1", "doc_hash", "prompt_hash")
 
 
 @pytest.fixture(scope="module")
@@ -44,7 +51,8 @@ def real_run(tmp_path_factory, shared_datasets, data_cache):
             mp.setenv(k, v)
         out = CliRunner().invoke(app, ["bench", "smollm2-135m", "--backend", "hf", "--suite",
                                        "tinyquick", "--data-dir", str(shared_datasets),
-                                       "-o", str(tmp / "res"), "--no-probe"])
+                                       "-o", str(tmp / "res"), "--no-probe",
+                                       "--allow-code-execution"])
     assert out.exit_code == 0, out.output
     [run] = load_runs(tmp / "res")
     return run, tmp / "res"
@@ -56,13 +64,15 @@ def test_result_file_scores_and_counts(real_run):
     assert run.model.backend_args["gguf_file"] == "SmolLM2-135M-Instruct.Q4_1.gguf"
     assert run.model.quantization.startswith("fp32")
     assert {k: t.n for k, t in run.tasks.items()} == {
-        "mmlu_abstract_algebra": 1, "mmlu_anatomy": 1, "gsm8k_cot": 1, "gpqa_main_zeroshot": 1}
+        "mmlu_abstract_algebra": 1, "mmlu_anatomy": 1, "gsm8k_cot": 1, "gpqa_main_zeroshot": 1,
+        "humaneval_sandboxed": 1}
     assert all(t.sampled and 0.0 <= t.value <= 1.0 for t in run.tasks.values())
     assert run.tasks["gpqa_main_zeroshot"].value in {0.0, 1.0}
     assert run.memory.peak_rss_mb > 200 and run.wall_time_s > 0
 
 
-def test_per_sample_results_identical_to_lm_eval(real_run, shared_datasets, data_cache):
+def test_per_sample_results_identical_to_lm_eval(real_run, shared_datasets, data_cache,
+                                                 monkeypatch):
     import lm_eval
     from lm_eval.tasks import TaskManager
 
@@ -72,6 +82,7 @@ def test_per_sample_results_identical_to_lm_eval(real_run, shared_datasets, data
     from llmselect.specs import resolve_spec
 
     run, res = real_run
+    monkeypatch.setenv("LLMSELECT_ALLOW_CODE_EXECUTION", "1")  # HumanEval, scored in the sandbox
     gguf = resolve_spec("smollm2-135m").gguf_path
     tm = TaskManager(include_path=[str(PACKAGE_DIR / "tasks"),
                                    str(prepare_offline(shared_datasets, data_cache))])
@@ -83,7 +94,8 @@ def test_per_sample_results_identical_to_lm_eval(real_run, shared_datasets, data
     for task in Suite.model_validate(yaml.safe_load(SUITE)).tasks:
         direct = lm_eval.simple_evaluate(model=lm, tasks=[task.task], num_fewshot=task.num_fewshot,
                                          limit=int(task.limit), task_manager=tm,
-                                         gen_kwargs=task.gen_kwargs, log_samples=True)
+                                         gen_kwargs=task.gen_kwargs, log_samples=True,
+                                         confirm_run_unsafe_code=True)
         ours = [json.loads(l) for l in
                 (res / run.tasks[task.key].samples_file).read_text().splitlines()]
         theirs = direct["samples"][task.task]
