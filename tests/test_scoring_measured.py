@@ -14,7 +14,7 @@ from llmselect.scoring import recommend
 from test_scoring_factories import benchmarks, card, catalog, profile
 
 
-def run(catalog_id, value, stderr=0.01, when=1, run_id=None, speed=None):
+def run(catalog_id, value, stderr=0.01, when=1, run_id=None, speed=None, gpus=()):
     return store.RunResult(
         run_id=run_id or f"run-{catalog_id}-{when}",
         created_at=datetime(2026, 1, when, tzinfo=timezone.utc),
@@ -23,6 +23,7 @@ def run(catalog_id, value, stderr=0.01, when=1, run_id=None, speed=None):
         tasks={"mmlu": store.TaskResult(task="mmlu", benchmark="mmlu", metric="acc", value=value,
                                         stderr=stderr, n=171, sampled=True, chance=0.25)},
         speed=store.Speed(gen_tokens_per_s=speed),
+        hardware=store.Hardware(gpus=[{"name": g, "vram_gb": 24} for g in gpus]),
     )
 
 
@@ -40,13 +41,23 @@ def test_measured_score_replaces_published_and_names_the_run():
 
 def test_newest_run_wins_and_measured_speed_is_used():
     cat = catalog(card("a", scores={"mmlu": 80.0}))
-    runs = [run("a", 0.9, when=2, run_id="new", speed=42.0), run("a", 0.3, when=1, run_id="old")]
+    runs = [run("a", 0.9, when=2, run_id="new", speed=42.0, gpus=["RTX 4090"]),
+            run("a", 0.3, when=1, run_id="old")]
     rec = recommend(profile(criteria={"weights": {"quality": 1, "speed": 1}}), cat, runs,
                     benchmarks=benchmarks())
     entry = rec.ranked[0]
     assert entry.criteria["quality"].sources == ["new"]
     assert entry.criteria["speed"].provenance == "measured"
     assert entry.criteria["speed"].facts["tokens_per_s"] == 42.0
+
+
+def test_speed_measured_on_a_cpu_does_not_stand_for_a_gpu_target():
+    cat = catalog(card("a", scores={"mmlu": 80.0}))
+    runs = [run("a", 0.9, run_id="cpu-run", speed=7.0)]
+    rec = recommend(profile(criteria={"weights": {"quality": 1, "speed": 1}}), cat, runs,
+                    benchmarks=benchmarks())
+    speed = rec.ranked[0].criteria["speed"]
+    assert speed.provenance != "measured" and "cpu-run" not in speed.sources
 
 
 @pytest.mark.parametrize("value, ranked", [(0.30, False), (0.95, True)])
@@ -68,3 +79,15 @@ def test_cli_reads_measured_runs_from_results_dir(tmp_path, value, ranked):
         assert entry is None
         assert excluded["llama3-8b-instruct"]["constraint"] == "min_quality"
         assert "(mixed)" in excluded["llama3-8b-instruct"]["detail"]
+
+
+def test_the_larger_task_stands_for_a_benchmark_run_twice_in_one_suite():
+    from llmselect.scoring.measured import collect
+
+    r = run("a", 0.5)
+    tasks = {"gpqa_main_zeroshot": store.TaskResult(task="gpqa_main_zeroshot", benchmark="gpqa",
+                                                     metric="acc", value=0.30, n=448, sampled=False),
+             "gpqa_diamond_zeroshot": store.TaskResult(task="gpqa_diamond_zeroshot", benchmark="gpqa",
+                                                        metric="acc", value=0.20, n=198, sampled=False)}
+    r = r.model_copy(update={"tasks": tasks})
+    assert collect([r])["a"].scores["gpqa"].task == "gpqa_main_zeroshot"

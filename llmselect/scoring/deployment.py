@@ -109,8 +109,14 @@ def _self_hosted(card: ModelCard, profile: Profile) -> Deployment:
 
 
 def speed(c: Candidate, profile: Profile) -> Estimate | None:
-    """Single-stream generation tokens/s: measured > roofline on the target > quoted."""
-    if c.measured and c.measured.gen_tokens_per_s:
+    """Single-stream generation tokens/s: measured > roofline on the target > quoted.
+
+    A measured speed counts only when it was measured on the target's kind of hardware: a CPU
+    run says nothing about the 4xA100 server a profile targets (and the reverse).
+    """
+    target_kind = profile.hardware.kind if profile.hardware else None
+    if (c.measured and c.measured.gen_tokens_per_s
+            and c.measured.speed_on in (None, target_kind)):
         return Estimate(c.measured.gen_tokens_per_s, "measured", [c.measured.speed_run_id])
     roofline = _roofline(c, profile)
     if roofline is not None:

@@ -30,6 +30,7 @@ class MeasuredFacts:
     scores: dict[str, MeasuredScore] = field(default_factory=dict)
     gen_tokens_per_s: float | None = None
     speed_run_id: str | None = None
+    speed_on: str | None = None  # "gpu" or "cpu": where the speed was measured
     run_ids: list[str] = field(default_factory=list)
 
 
@@ -45,13 +46,24 @@ def collect(runs: list[RunResult]) -> dict[str, MeasuredFacts]:
             continue
         facts = out.setdefault(cid, MeasuredFacts(cid))
         facts.run_ids.append(run.run_id)
-        for task in run.tasks.values():
+        for task in _one_task_per_benchmark(run):
             facts.scores[task.benchmark] = MeasuredScore(
                 task.benchmark, task.value, task.stderr, task.n, run.run_id, task.task, task.sampled)
         if run.speed.gen_tokens_per_s:
             facts.gen_tokens_per_s = run.speed.gen_tokens_per_s
             facts.speed_run_id = run.run_id
+            facts.speed_on = "gpu" if run.hardware.gpus else "cpu"
     return out
+
+
+def _one_task_per_benchmark(run: RunResult):
+    """A suite may run several tasks of one benchmark (GPQA main and its diamond subset): the
+    one with the most items stands for the benchmark, rather than whichever came last."""
+    best = {}
+    for task in run.tasks.values():
+        if task.benchmark not in best or task.n > best[task.benchmark].n:
+            best[task.benchmark] = task
+    return best.values()
 
 
 def unlinked(runs: list[RunResult]) -> list[str]:
