@@ -29,6 +29,19 @@ def recommend(
     hardware: Optional[str] = typer.Option(None, "--hardware", help="'local': target this machine's detected hardware instead of the profile's."),
 ) -> None:
     """Rank the catalog's models for a profile: totals with intervals, p(#1), contributions."""
+    rec, _prof, catalog, runs = build_recommendation(profile, results, hardware)
+    _diagnostics(rec, runs)
+    if explain:
+        _explain(rec, catalog, explain, fmt)
+    else:
+        render(rec, top, fmt)
+
+
+def build_recommendation(profile: str, results: Optional[Path], hardware: Optional[str]):
+    """Profile + catalog + measured runs -> (Recommendation, profile, catalog, runs).
+
+    The one path from options to a ranking, shared by ``recommend`` and ``report`` so the two
+    can never disagree on a number."""
     from llmselect import store
     from llmselect.catalog import load_catalog
     from llmselect.catalog.benchmarks import BENCHMARKS
@@ -42,11 +55,7 @@ def recommend(
         prof = with_local_hardware(prof, hardware)
     runs = store.load_runs(results)
     rec = run_recommend(prof, catalog, runs, benchmarks=BENCHMARKS, profile_file=str(path))
-    _diagnostics(rec, runs)
-    if explain:
-        _explain(rec, catalog, explain, fmt)
-    else:
-        render(rec, top, fmt)
+    return rec, prof, catalog, runs
 
 
 def with_local_hardware(prof, hardware: str):

@@ -63,22 +63,11 @@ def _check_output(output: Path) -> None:
 
 def _report_data(profile: str, results: Optional[Path], hardware: Optional[str]):
     """The recommendation exactly as ``recommend`` computes it, plus what only the report uses."""
-    from llmselect import store
-    from llmselect.catalog import load_catalog
     from llmselect.catalog.benchmarks import BENCHMARKS
-    from llmselect.config.profile_schema import load_profile, validate_benchmarks
+    from llmselect.cli.recommend import build_recommendation
     from llmselect.render import report_data
-    from llmselect.scoring import recommend as run_recommend
 
-    prof, path = load_profile(profile)
-    catalog = load_catalog()
-    validate_benchmarks(prof, list(BENCHMARKS), str(path))
-    if hardware is not None:
-        from llmselect.cli.recommend import with_local_hardware
-
-        prof = with_local_hardware(prof, hardware)
-    runs = store.load_runs(results)
-    rec = run_recommend(prof, catalog, runs, benchmarks=BENCHMARKS, profile_file=str(path))
+    rec, prof, catalog, runs = build_recommendation(profile, results, hardware)
     return report_data.build(rec, catalog, runs, profile=prof, benchmarks=BENCHMARKS)
 
 
