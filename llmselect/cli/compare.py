@@ -9,7 +9,7 @@ from typing import Optional
 
 import typer
 
-from llmselect.cli.output import FORMAT_OPTION, OutputFormat, emit, err_console
+from llmselect.cli.output import FORMAT_OPTION, OutputFormat, emit, err_console, wide_console
 
 DIR_OPTION = typer.Option(None, "--dir", "-d", help="Results folder for run ids and model names "
                           "(default $LLMSELECT_RESULTS_DIR or ./results).")
@@ -80,7 +80,7 @@ def _render(pairs, fmt: OutputFormat, alpha: float) -> None:
     if fmt != OutputFormat.table:
         emit(rows, fmt, title=title)
         return
-    out = _wide_console()
+    out = wide_console()
     out.print(_table(rows, title))
     if ratios:
         out.print(_table(ratios, "speed and memory (ratio = candidate / baseline)"))
@@ -89,15 +89,6 @@ def _render(pairs, fmt: OutputFormat, alpha: float) -> None:
             err_console.print(f"note: {note}", highlight=False)
 
 
-def _wide_console():
-    """The terminal's console; when piped (CI logs), 200 columns instead of rich's 80."""
-    from llmselect.cli.output import console
-
-    if console.is_terminal:
-        return console
-    from rich.console import Console
-
-    return Console(width=200)
 
 
 def _table(rows: list[dict], title: str):

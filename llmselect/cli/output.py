@@ -18,6 +18,12 @@ console = Console()
 err_console = Console(stderr=True)
 
 
+def wide_console() -> Console:
+    """The terminal's console; when piped (CI logs, files), 200 columns instead of rich's 80,
+    so wide tables stay readable rather than folded into ellipses."""
+    return console if console.is_terminal else Console(width=200)
+
+
 class OutputFormat(str, enum.Enum):
     table = "table"
     json = "json"

@@ -12,7 +12,7 @@ from typing import Optional
 
 import typer
 
-from llmselect.cli.output import FORMAT_OPTION, OutputFormat, console, emit, err_console, markdown_table
+from llmselect.cli.output import FORMAT_OPTION, OutputFormat, console, emit, err_console, markdown_table, wide_console
 from llmselect.errors import UserError, unknown
 
 
@@ -155,7 +155,7 @@ def render(rec, top: int, fmt: OutputFormat) -> None:
         out.append("\n".join(f"- {line}" for line in summary_lines(rec)) + "\n")
         sys.stdout.write("\n".join(out))
         return
-    out = _wide_console()
+    out = wide_console()
     out.print(f"[bold]{rec.profile}[/bold] — {rec.description}")
     if rec.hardware:
         out.print(f"Target: {rec.hardware}", highlight=False)
@@ -166,13 +166,6 @@ def render(rec, top: int, fmt: OutputFormat) -> None:
         out.print(line, highlight=False)
 
 
-def _wide_console():
-    """The terminal's console; when piped, a 200-column one instead of rich's 80 default."""
-    if console.is_terminal:
-        return console
-    from rich.console import Console
-
-    return Console(width=200)
 
 
 def _simple_table(rows: list[dict], title: str):
