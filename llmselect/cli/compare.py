@@ -89,8 +89,6 @@ def _render(pairs, fmt: OutputFormat, alpha: float) -> None:
             err_console.print(f"note: {note}", highlight=False)
 
 
-
-
 def _table(rows: list[dict], title: str):
     from rich.table import Table
 

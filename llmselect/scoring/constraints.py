@@ -102,7 +102,7 @@ def quality_floor(quality, profile: Profile, warnings: list[str]) -> Violation |
     if quality is None or quality.score is None:
         policy = profile.policy("quality")
         if policy == "neutral":
-            warnings.append(f"min_quality: quality is unknown; kept (missing-fact policy: neutral)")
+            warnings.append("min_quality: quality is unknown; kept (missing-fact policy: neutral)")
             return None
         return Violation("min_quality", f"quality is unknown (missing-fact policy: {policy}); "
                                         "measure it with `llmselect bench`")
