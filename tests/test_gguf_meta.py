@@ -10,7 +10,6 @@ from llmselect.backends.gguf_meta import read_gguf_metadata
 from llmselect.errors import UserError
 
 
-
 def _smollm2() -> Path:
     import importlib.resources
 

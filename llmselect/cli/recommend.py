@@ -166,8 +166,6 @@ def render(rec, top: int, fmt: OutputFormat) -> None:
         out.print(line, highlight=False)
 
 
-
-
 def _simple_table(rows: list[dict], title: str):
     from rich.table import Table
 
