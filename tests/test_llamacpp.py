@@ -184,6 +184,23 @@ def test_loglikelihood_rolling_equals_sum_of_token_logprobs():
     assert total < first
 
 
+def test_loglikelihood_rolling_in_one_window_equals_the_whole_text_as_continuation():
+    """In a single window, rolling loglikelihood is log p(text | prefix token): the same number
+    as scoring every token of the text as one continuation (itself checked against a full
+    evaluation above)."""
+    from lm_eval.api.instance import Instance
+
+    from llmselect.backends.llamacpp import LlamaCppLM
+
+    lm = LlamaCppLM(pretrained=_smollm2(), n_ctx=512)
+    text = "The quick brown fox jumps over the lazy dog. " * 6
+    (total,) = lm.loglikelihood_rolling([Instance("loglikelihood_rolling", {}, (text,), 0)],
+                                        disable_tqdm=True)
+    toks = lm.tok_encode(text)
+    (whole, _), = lm._loglikelihood_tokens([(None, [lm.prefix_token_id], toks)], disable_tqdm=True)
+    assert len(toks) < 512 and total == pytest.approx(whole, abs=1e-4)
+
+
 def test_registered_with_lm_eval_next_to_builtin_models():
     from lm_eval.api.registry import get_model
 
