@@ -33,6 +33,8 @@ def test_same_as_lm_evals_humaneval_except_the_scorer():
     assert strip(our_metric, "metric") == strip(their_metric, "metric")
     assert our_metric[0]["metric"].endswith("humaneval_sandbox_utils.pass_at_k")
     assert our_filter[0]["filter"][0]["filter_fn"].endswith("humaneval_sandbox_utils.build_predictions")
+    same_shape = lambda fl: [{**f, "filter": strip(f["filter"], "filter_fn")} for f in fl]  # noqa: E731
+    assert same_shape(our_filter) == same_shape(their_filter)  # name, function: only the fn differs
 
 
 def _utils():

@@ -7,7 +7,6 @@ same attention settings) evaluating the whole sequence in one go, log-softmax pe
 from __future__ import annotations
 
 import importlib.resources
-from pathlib import Path
 
 import numpy as np
 import pytest

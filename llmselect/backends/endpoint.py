@@ -31,7 +31,7 @@ from lm_eval.api.registry import register_model
 from lm_eval.models.api_models import JsonChatStr
 from lm_eval.models.openai_completions import LocalChatCompletion, LocalCompletionsAPI
 
-from llmselect.backends.endpoint_args import GENERATIVE_VARIANTS, model_args  # noqa: F401
+from llmselect.backends.endpoint_args import GENERATIVE_VARIANTS
 from llmselect.backends.endpoint_http import EndpointClient
 from llmselect.backends.endpoint_probe import LogprobSupport, probe_prompt_logprobs, streaming_speed
 from llmselect.errors import EnvironmentProblem
