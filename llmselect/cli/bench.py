@@ -40,6 +40,10 @@ def bench(
     batch_size: Optional[str] = typer.Option(None, "--batch-size", help="hf: int or auto."),
     n_ctx: Optional[int] = typer.Option(None, "--n-ctx", help="llamacpp: context window."),
     n_threads: Optional[int] = typer.Option(None, "--n-threads", help="llamacpp: CPU threads."),
+    weights: Optional[str] = typer.Option(None, "--weights", help="llamacpp: auto (score a small "
+                                          "quantised model from an exact float copy of its "
+                                          "weights), native (llama.cpp's quantised kernels), "
+                                          "f32, f16 or bf16."),
     tensor_parallel: Optional[int] = typer.Option(None, "--tensor-parallel", help="vllm: GPUs "
                                                   "per replica."),
     data_parallel: Optional[int] = typer.Option(None, "--data-parallel", help="vllm: replicas."),
@@ -62,7 +66,7 @@ def bench(
 
     options = {k: v for k, v in {
         "device": device, "dtype": dtype, "quantize": quantize, "n_ctx": n_ctx,
-        "n_threads": n_threads, "tensor_parallel": tensor_parallel,
+        "n_threads": n_threads, "weights": weights, "tensor_parallel": tensor_parallel,
         "data_parallel": data_parallel, "pipeline_parallel": pipeline_parallel,
         "model_name": model_name,
         "batch_size": (int(batch_size) if batch_size and batch_size.isdigit() else batch_size),
