@@ -272,3 +272,27 @@ def test_kv_cache_grows_to_the_longest_request_not_the_window():
     assert full.engine.kv_size == 4096
     want = full.loglikelihood(_instances(pairs), disable_tqdm=True)
     assert np.max(np.abs(np.array([g for g, _ in got]) - np.array([w for w, _ in want]))) < 1e-6
+
+
+@pytest.mark.slow
+def test_bench_records_the_weights_scored_and_probes_speed_on_the_gguf_itself(shared_datasets, data_cache,
+                                                                                tmp_path, monkeypatch):
+    """`llmselect bench smollm2-135m` (llamacpp, weights auto): tasks scored from a float copy,
+    which the run says; the speed probe times the Q4_1 file a server would load."""
+    import json
+
+    from llmselect.bench import BenchRequest, run_bench
+
+    monkeypatch.setenv("LLMSELECT_CACHE_DIR", str(data_cache))
+    suite = tmp_path / "one.yaml"
+    suite.write_text("description: one MMLU question\nsampled: true\ntasks:\n"
+                     "  - {task: mmlu_anatomy, benchmark: mmlu, metric: acc, num_fewshot: 5, limit: 1}\n")
+    path = run_bench(BenchRequest(model="smollm2-135m", suite=str(suite), output=tmp_path / "res",
+                                  data_dir=shared_datasets, backend_options={"n_threads": 2}, probe=True,
+                                  progress=False))
+    run = json.loads(path.read_text())
+    assert run["model"]["backend_args"]["weights"] == "auto"
+    [note] = [n for n in run["notes"] if "copy of the GGUF's Q4_1 weights" in n]
+    assert note.startswith(("tasks scored from a bf16 copy", "tasks scored from a f16 copy"))
+    assert "on the GGUF's own Q4_1 weights" in run["speed"]["method"]
+    assert run["speed"]["prompt_tokens_per_s"] > 0 and run["speed"]["gen_tokens_per_s"] > 0

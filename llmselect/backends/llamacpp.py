@@ -147,7 +147,8 @@ class LlamaCppLM(TemplateLM):
 
         return {"model_gguf": self.gguf, "llama_cpp_python_version": llama_cpp.__version__,
                 "n_ctx": self.engine.n_ctx, "n_threads": self.engine.n_threads,
-                "n_batch": self.engine.n_batch, "weights": self.weights}
+                "n_batch": self.engine.n_batch, "weights": self.weights,
+                "kv_type": {0: "f32", 1: "f16"}.get(self.engine.type_kv, str(self.engine.type_kv))}
 
     # -- loglikelihood --------------------------------------------------------------------
     def _model_input(self, index: int, context_enc: list[int], cont_enc: list[int]) -> tuple[int, ...]:

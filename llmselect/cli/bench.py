@@ -41,9 +41,10 @@ def bench(
     n_ctx: Optional[int] = typer.Option(None, "--n-ctx", help="llamacpp: context window."),
     n_threads: Optional[int] = typer.Option(None, "--n-threads", help="llamacpp: CPU threads."),
     weights: Optional[str] = typer.Option(None, "--weights", help="llamacpp: auto (score a small "
-                                          "quantised model from an exact float copy of its "
-                                          "weights), native (llama.cpp's quantised kernels), "
-                                          "f32, f16 or bf16."),
+                                          "quantised model from a bf16/f16 copy of its weights: "
+                                          "faster here, closer to fp32), native (llama.cpp's "
+                                          "quantised kernels), f32 (exact de-quantisation), "
+                                          "f16, bf16."),
     tensor_parallel: Optional[int] = typer.Option(None, "--tensor-parallel", help="vllm: GPUs "
                                                   "per replica."),
     data_parallel: Optional[int] = typer.Option(None, "--data-parallel", help="vllm: replicas."),
