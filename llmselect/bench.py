@@ -248,7 +248,7 @@ def run_bench(req: BenchRequest) -> Path:
         lm = load_lm(plan) if todo or (req.probe and not run.speed.method) else None
         if lm is not None:
             progress.attach(lm)
-            _note_weights(lm, run)
+            run.notes.extend(n for n in getattr(lm, "run_notes", ()) if n not in run.notes)
         tm = _task_manager(plan) if todo else None
         for task in todo:
             progress.start_task(task.key)
@@ -331,16 +331,6 @@ def run_task(plan: Plan, run: store.RunResult, lm, tm, task: SuiteTask) -> tuple
         _close_cache(lm)
     elapsed = time.monotonic() - started
     return task_result(plan, run, task, out), elapsed
-
-
-def _note_weights(lm, run: store.RunResult) -> None:
-    """Say in the run when a GGUF was scored from a float copy of its weights (llamacpp auto)."""
-    kind = getattr(lm, "weights", "native")
-    quant = (getattr(lm, "gguf", None) or {}).get("quant_type")
-    note = (f"tasks scored from a {kind} copy of the GGUF's {quant} weights (de-quantised once by "
-            "llama.cpp; --weights native for its quantised kernels); speed probed on the GGUF itself")
-    if kind != "native" and note not in run.notes:
-        run.notes.append(note)
 
 
 def _adapt_to_lm(lm, run: store.RunResult, task: SuiteTask) -> SuiteTask:

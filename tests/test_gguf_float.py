@@ -62,7 +62,8 @@ def test_a_changed_source_gets_a_new_copy(tmp_path):
     shutil.copyfile(_smollm2(), src)
     first = float_copy(src, "f16", tmp_path / "cache")
     os.utime(src, ns=(src.stat().st_atime_ns, src.stat().st_mtime_ns + 10**9))
-    assert float_copy(src, "f16", tmp_path / "cache") != first
+    second = float_copy(src, "f16", tmp_path / "cache")
+    assert second != first and second.is_file() and first.is_file()
 
 
 def test_scoring_the_f32_copy_agrees_with_transformers_fp32_on_the_same_gguf():

@@ -3,8 +3,8 @@
 WHY: llama.cpp multiplies 4-bit weights with activations it first rounds to 8 bits (Q4_1 x Q8_1),
 through a per-row dot-product kernel. Two consequences measured on this machine (SmolLM2-135M Q4_1,
 AMD EPYC, AVX-512): (1) the logprobs differ from the reference evaluation of the same weights in
-fp32 (lm-eval `hf` on the GGUF) by 0.036 nat on average, enough to flip 4 % of MMLU answers of a
-model near chance; (2) prefill runs at 155 tokens/s/core, while the same weights stored as floats
+fp32 (lm-eval `hf` on the GGUF) by 0.037 nat on average, enough to flip 3.5 % of MMLU answers of
+a model near chance; (2) prefill runs at 155 tokens/s/core, while the same weights stored as floats
 go through llama.cpp's tiled GEMM (llamafile sgemm): f32 285, f16 311, bf16 437 tokens/s/core.
 A float copy holds exactly the values of the quantised weights (de-quantisation is exact in f32;
 f16/bf16 round them once), so scoring it measures the same model, closer to the fp32 reference and
@@ -48,7 +48,7 @@ def choose_weights(requested: str, n_params: int | None, file_type: str | None,
     """The weight type to evaluate with: `requested` unless it is `auto`.
 
     auto: a GGUF already in float keeps its weights. A quantised one is scored from a bf16 copy
-    on CPUs with bf16 arithmetic (AVX512-BF16, ARM BF16: the fastest kernel, measured 2.9x Q4_1
+    on CPUs with bf16 arithmetic (AVX512-BF16, ARM BF16: the fastest kernel, measured 2.8x Q4_1
     per token here), else from an f16 copy, when that copy is at most AUTO_MAX_COPY_BYTES; larger
     models keep their quantised weights (the copy would not pay for its memory traffic).
     """

@@ -60,18 +60,20 @@ def _as_bool(v: Any) -> bool:
     return bool(v)
 
 
-def _kv_type(name: str, weights: str) -> int:
-    """GGML type id of the KV cache. auto: f16 with float weights (half the memory, and 1.4-1.7x
+KV_TYPES = {"f32": 0, "f16": 1}  # GGML type ids
+
+
+def _kv_type(name: str, weights: str) -> str:
+    """The KV cache type. auto: f16 with float weights (half the memory, and 1.4-1.7x
     faster attention over a cached few-shot prefix, measured), f32 with quantised weights (with an
     f16 cache, K-quant kernels give batch-size-dependent logits: 0.14 nat on gemma3 Q4_K_M, which
     would make prefix sharing inexact). Both choices are batch-invariant (tests/test_llamacpp.py)."""
-    types = {"f32": 0, "f16": 1}
     name = str(name)
     if name == "auto":
         name = "f32" if weights == "native" else "f16"
-    if name not in types:
-        raise UserError(f"kv_type={name!r} is not one of auto, {', '.join(types)}")
-    return types[name]
+    if name not in KV_TYPES:
+        raise UserError(f"kv_type={name!r} is not one of auto, {', '.join(KV_TYPES)}")
+    return name
 
 
 @register_model(LM_EVAL_NAME)
@@ -90,11 +92,12 @@ class LlamaCppLM(TemplateLM):
         trained = int(self.gguf.get("context_length") or DEFAULT_MAX_CTX)
         n_ctx = int(n_ctx) if n_ctx else min(trained, DEFAULT_MAX_CTX)
         self.weights = choose_weights(str(weights), self.gguf.get("parameter_count"), self.gguf.get("quant_type"))
+        self.kv_type = _kv_type(kv_type, self.weights)
         weights_file = (pretrained if self.weights == "native"
                         else float_copy(pretrained, self.weights, cache_root(cache_dir), self.gguf["architecture"]))
         self.engine = LlamaEngine(weights_file, n_ctx=n_ctx, n_threads=n_threads, n_batch=int(n_batch),
                                   verbose=_as_bool(verbose), arch=self.gguf["architecture"],
-                                  flash_attn=int(flash_attn), type_kv=_kv_type(kv_type, self.weights),
+                                  flash_attn=int(flash_attn), type_kv=KV_TYPES[self.kv_type],
                                   repack=_as_bool(repack))
         self.truncation = _as_bool(truncation)
         self._max_gen_toks = int(max_gen_toks)
@@ -148,7 +151,7 @@ class LlamaCppLM(TemplateLM):
         return {"model_gguf": self.gguf, "llama_cpp_python_version": llama_cpp.__version__,
                 "n_ctx": self.engine.n_ctx, "n_threads": self.engine.n_threads,
                 "n_batch": self.engine.n_batch, "weights": self.weights,
-                "kv_type": {0: "f32", 1: "f16"}.get(self.engine.type_kv, str(self.engine.type_kv))}
+                "kv_type": self.kv_type}
 
     # -- loglikelihood --------------------------------------------------------------------
     def _model_input(self, index: int, context_enc: list[int], cont_enc: list[int]) -> tuple[int, ...]:
@@ -250,6 +253,15 @@ class LlamaCppLM(TemplateLM):
         toks = self.engine.greedy(prompt, max_gen, stop)
         return postprocess_generated_text(generation=self.tok_decode(toks), stop=until,
                                           think_end_token=None)
+
+    @property
+    def run_notes(self) -> list[str]:
+        """What a result file must say about how this LM scored (read by llmselect.bench)."""
+        if self.weights == "native":
+            return []
+        return [f"tasks scored from a {self.weights} copy of the GGUF's {self.gguf.get('quant_type')} weights "
+                "(de-quantised once by llama.cpp; --weights native for its quantised kernels); "
+                "speed probed on the GGUF itself"]
 
     # -- speed ----------------------------------------------------------------------------
     def speed_probe(self):
