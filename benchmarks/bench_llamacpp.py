@@ -60,7 +60,7 @@ def mmlu_subjects() -> list[str]:
 def make_lm(peer: str, threads: int, port: int | None, weights: str = "auto"):
     model = smollm2_path()
     if peer == "llamacpp":
-        from llmselect.backends.llamacpp import LlamaCppLM
+        from llmselect.backends.llamacpp.lm import LlamaCppLM
 
         return LlamaCppLM(pretrained=str(model), n_threads=threads, weights=weights)
     if peer == "hf":
@@ -247,7 +247,7 @@ def main() -> None:
         args.per_subject, args.gguf_subjects, args.gsm8k = 1, 1, 2
     args.hf_per_subject = args.hf_per_subject or args.per_subject
 
-    from llmselect.backends.llama_engine import physical_cores
+    from llmselect.backends.llamacpp.engine import physical_cores
     from llmselect.data import prepare_offline
 
     OUT.mkdir(parents=True, exist_ok=True)

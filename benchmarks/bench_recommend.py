@@ -6,7 +6,7 @@ Run:  python benchmarks/bench_recommend.py [--reps 7] [--models 10000]
    (median of --reps), next to the bare interpreter (``python -c pass``) and ``llmselect --help``
    in the same run, so the figure reads as a ratio to what Python itself costs here.
    Target: < 1 s.
-2. Ranking: ``llmselect.scoring.recommend`` over --models synthetic catalog entries (cards
+2. Ranking: ``llmselect.scoring.pipeline`` over --models synthetic catalog entries (cards
    validated beforehand, not timed), median of 3. Target: < 2 s. Compared with the
    weight-sensitivity step done in a plain Python loop (the peer the numpy version replaces).
 """
@@ -112,7 +112,7 @@ def ranking(n: int) -> None:
     from llmselect.catalog.benchmarks import BENCHMARKS
     from llmselect.config.profile_schema import load_profile
     from llmselect.scoring import ranking as rk
-    from llmselect.scoring import recommend
+    from llmselect.scoring import rank_catalog
 
     t0 = time.perf_counter()
     cat = synthetic_catalog(n)
@@ -122,11 +122,11 @@ def ranking(n: int) -> None:
     times = []
     for _ in range(3):
         start = time.perf_counter()
-        rec = recommend(prof, cat, [], benchmarks=BENCHMARKS)
+        rec = rank_catalog(prof, cat, [], benchmarks=BENCHMARKS)
         times.append(time.perf_counter() - start)
     full = statistics.median(times)
     print(f"ranking {n:,} synthetic models with chatbot-en (cards built in {build:.2f} s, not timed):")
-    print(f"  recommend() end to end                  {full:6.3f} s  ({len(rec.ranked):,} ranked, "
+    print(f"  rank_catalog() end to end                  {full:6.3f} s  ({len(rec.ranked):,} ranked, "
           f"{len(rec.excluded):,} excluded)  target < 2 s: {'OK' if full < 2 else 'MISSED'}")
 
     m = len(rec.ranked)

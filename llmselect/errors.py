@@ -1,6 +1,6 @@
 """One error family for everything a user can get wrong or the environment can lack.
 
-Domain code raises these; only the CLI boundary (``llmselect.cli.main``) catches them, prints
+Domain code raises these; only the CLI boundary (``cli/main.py``) catches them, prints
 one line and exits with ``exit_code``. Anything else is a bug and keeps its traceback.
 Set ``LLMSELECT_DEBUG=1`` to re-raise these too, with the full traceback, when debugging.
 """

@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from llmselect.store import Hardware
+from llmselect.run_schema import Hardware
 
 if TYPE_CHECKING:
     from llmselect.config.profile_schema import TargetHardware

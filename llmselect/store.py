@@ -6,103 +6,30 @@ Layout under the results folder (default ``./results``, ``LLMSELECT_RESULTS_DIR`
     <run_id>/samples_<task>.jsonl      lm-eval's per-sample log (doc_id + per-item metrics)
     <run_id>/partial/...               resume state of an unfinished run
 
-Every consumer (recommend, compare, gate, report) reads runs through ``load_runs`` so the
-schema is checked in one place. Writes go to a temp file in the same folder and are renamed
-into place, so two benches writing into one folder at once never lose or tear a file.
+Every consumer (recommend, compare, gate, report, results) reads runs through ``scan_runs`` /
+``load_runs`` so the schema is checked in one place and a file that cannot be read is named
+with its reason, never dropped in silence. Writes go to a temp file in the same folder and are
+renamed into place, so two benches writing into one folder at once never lose or tear a file.
+This module is I/O only: the schema is ``llmselect.run_schema``.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import tempfile
+import sys
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Callable, Iterable
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import ValidationError
 
 from llmselect.errors import EnvironmentProblem, UserError
-
-SCHEMA_VERSION = 1
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class ModelInfo(_Strict):
-    spec: str = Field(description="What the user typed: alias, hf:org/name, path, endpoint URL")
-    catalog_id: str | None = Field(None, description="Catalog model id, when the spec maps to one")
-    backend: str = Field(description="Backend registry name: hf, llamacpp, vllm, endpoint, fake")
-    weights: str | None = Field(None, description="Resolved weights: HF repo id, local path, URL")
-    weights_sha256: str | None = None
-    quantization: str | None = Field(None, description="e.g. Q4_1, Q4_K_M, fp32, bf16, int8")
-    gguf_metadata: dict[str, Any] | None = Field(None, description="Architecture, params, ctx...")
-    backend_args: dict[str, Any] = Field(default_factory=dict, description="lm-eval model_args")
-
-
-class TaskResult(_Strict):
-    task: str = Field(description="lm-eval task name, e.g. mmlu, gsm8k_cot, gpqa_main_zeroshot")
-    benchmark: str = Field(description="Catalog benchmark key: mmlu, gsm8k, humaneval, gpqa, ...")
-    metric: str = Field(description="lm-eval metric kept, with filter: 'acc', 'exact_match,strict-match'")
-    value: float = Field(description="Score as lm-eval reports it, in [0, 1]")
-    stderr: float | None = Field(None, description="lm-eval's bootstrap/analytic stderr")
-    n: int = Field(description="Items actually scored")
-    limit: float | None = Field(None, description="lm-eval --limit used (None = full)")
-    sampled: bool = Field(description="True when n is below the task's full size")
-    num_fewshot: int | None = None
-    chance: float = Field(0.0, description="Score of random guessing (0.25 for 4-choice MCQ)")
-    higher_is_better: bool = True
-    task_version: str | None = None
-    task_hash: str | None = Field(None, description="lm-eval's task config hash")
-    data_hash: str | None = Field(None, description="Checksum of the data the task ran on")
-    samples_file: str | None = Field(None, description="Per-sample log, relative to the run file")
-    extra_metrics: dict[str, float | None] = Field(default_factory=dict)
-
-
-class Hardware(_Strict):
-    cpu: str | None = None
-    cores: int | None = None
-    ram_gb: float | None = None
-    gpus: list[dict[str, Any]] = Field(default_factory=list, description="name, vram_gb per GPU")
-    platform: str | None = None
-
-
-class Speed(_Strict):
-    prompt_tokens_per_s: float | None = None
-    gen_tokens_per_s: float | None = None
-    ttft_s: float | None = Field(None, description="Time to first token")
-    ttft_p95_s: float | None = None
-    gen_tokens_per_s_p95: float | None = None
-    method: str | None = Field(None, description="How it was measured (probe prompt, streaming...)")
-
-
-class Memory(_Strict):
-    peak_rss_mb: float | None = None
-    cuda_max_allocated_mb: float | None = None
-
-
-class RunResult(_Strict):
-    version: int = SCHEMA_VERSION
-    run_id: str
-    created_at: datetime
-    status: Literal["complete", "partial", "failed"] = "complete"
-    model: ModelInfo
-    suite: str
-    tasks: dict[str, TaskResult] = Field(default_factory=dict)
-    lm_eval_version: str | None = None
-    data: dict[str, Any] = Field(default_factory=dict, description="source (offline/hub), dir, checksums")
-    hardware: Hardware = Field(default_factory=Hardware)
-    wall_time_s: float | None = None
-    task_wall_time_s: dict[str, float] = Field(default_factory=dict)
-    speed: Speed = Field(default_factory=Speed)
-    memory: Memory = Field(default_factory=Memory)
-    command: list[str] = Field(default_factory=list)
-    notes: list[str] = Field(default_factory=list)
-    resume_key: str | None = Field(None, description="Hash of model, backend args, suite settings "
-                                   "and data: the same command finds its unfinished run by it")
-
+from llmselect.fileio import atomic_write_text, read_text
+from llmselect.run_schema import (  # noqa: F401  (callers that write runs use both)
+    SCHEMA_VERSION, Hardware, Memory, ModelInfo, RunResult, Speed, TaskResult,
+)
 
 def results_dir(path: str | os.PathLike | None = None) -> Path:
     """``path``, else ``$LLMSELECT_RESULTS_DIR``, else ``./results``."""
@@ -113,28 +40,6 @@ def new_run_id(model_slug: str, suite: str, now: datetime | None = None) -> str:
     now = now or datetime.now(timezone.utc)
     safe = "".join(c if c.isalnum() or c in "-_." else "-" for c in model_slug)[:60]
     return f"{now:%Y%m%dT%H%M%S}-{safe}-{suite}-{os.urandom(3).hex()}"
-
-
-def atomic_write_text(path: Path, text: str) -> None:
-    """Write via a temp file in the same folder + rename: readers never see half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        os.fchmod(fd, 0o666 & ~_umask())  # mkstemp's 0600 would hide results from teammates
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 def save_run(run: RunResult, folder: str | os.PathLike | None = None) -> Path:
@@ -150,13 +55,12 @@ def save_run(run: RunResult, folder: str | os.PathLike | None = None) -> Path:
 
 
 def load_run(path: str | os.PathLike) -> RunResult:
+    """One run file, validated; any reason it cannot be used is one UserError line."""
     path = Path(path)
-    try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise UserError(f"{path}: no such result file") from None
-    except json.JSONDecodeError as exc:
-        raise UserError(f"{path}: not valid JSON ({exc.msg} at line {exc.lineno})") from None
+    raw = parse_json(read_text(path, "result file"), path)
+    if not isinstance(raw, dict):
+        raise UserError(f"{path}: not a llmselect result file (top level is a "
+                        f"{type(raw).__name__}, expected an object)")
     if raw.get("version") != SCHEMA_VERSION:
         raise UserError(f"{path}: result schema version {raw.get('version')!r}, this llmselect "
                         f"reads version {SCHEMA_VERSION}")
@@ -168,6 +72,16 @@ def load_run(path: str | os.PathLike) -> RunResult:
         raise UserError(f"{path}: {loc}: {first['msg']}") from None
 
 
+def parse_json(text: str, path: Path) -> Any:
+    """JSON with one-line errors; nesting too deep for the parser is an error, not a crash."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise UserError(f"{path}: not valid JSON ({exc.msg} at line {exc.lineno})") from None
+    except RecursionError:
+        raise UserError(f"{path}: JSON nested too deeply to be a llmselect file") from None
+
+
 def iter_run_files(folder: str | os.PathLike | None = None) -> list[Path]:
     folder = results_dir(folder)
     if not folder.is_dir():
@@ -175,13 +89,120 @@ def iter_run_files(folder: str | os.PathLike | None = None) -> list[Path]:
     return sorted(p for p in folder.glob("*.json") if not p.name.startswith("."))
 
 
-def load_runs(folder: str | os.PathLike | None = None, *, strict: bool = False) -> list[RunResult]:
-    """All runs in ``folder``, oldest first. Unreadable files are skipped unless ``strict``."""
-    runs = []
+def check_results_folder(folder: str | os.PathLike) -> Path:
+    """A results folder the user named explicitly must exist and be a folder."""
+    path = Path(folder)
+    if not path.exists():
+        raise UserError(f"results folder {path}: does not exist; give an existing folder "
+                        "(or omit the option to use $LLMSELECT_RESULTS_DIR or ./results)")
+    if not path.is_dir():
+        raise UserError(f"results folder {path}: is a file, not a folder; give the folder that "
+                        "holds the run files")
+    return path
+
+
+@dataclass
+class Skipped:
+    """A file in a results folder that could not be used, and why."""
+
+    path: Path
+    reason: str
+
+
+def scan_runs(folder: str | os.PathLike | None = None) -> tuple[list[RunResult], list[Skipped]]:
+    """All readable runs in ``folder`` (oldest first) and every file that was not, with why."""
+    runs, skipped = [], []
     for path in iter_run_files(folder):
         try:
             runs.append(load_run(path))
+        except UserError as exc:
+            skipped.append(Skipped(path, str(exc).removeprefix(f"{path}: ")))
+    return sorted(runs, key=lambda r: r.created_at), skipped
+
+
+def warn_skipped(skipped: Iterable[Skipped]) -> None:
+    """Name each unreadable run file on stderr: a measurement is never dropped in silence."""
+    for item in skipped:
+        print(f"llmselect: warning: skipped {item.path}: {item.reason}", file=sys.stderr)
+
+
+def load_runs(folder: str | os.PathLike | None = None, *, strict: bool = False,
+              on_skip: Callable[[list[Skipped]], None] | None = warn_skipped) -> list[RunResult]:
+    """All runs in ``folder``, oldest first. An unreadable file raises when ``strict``; else it
+    is reported through ``on_skip`` (stderr by default) and left out."""
+    runs, skipped = scan_runs(folder)
+    if skipped and strict:
+        raise UserError(f"{skipped[0].path}: {skipped[0].reason}")
+    if skipped and on_skip is not None:
+        on_skip(skipped)
+    return runs
+
+
+# ---------------------------------------------------------------- run lookup
+
+def find_unfinished(folder: Path, resume_key: str) -> RunResult | None:
+    """The partial run a killed bench left with this resume key (the newest), if any."""
+    runs, _ = scan_runs(folder)
+    partial = [r for r in runs if r.status == "partial" and r.resume_key == resume_key]
+    return partial[-1] if partial else None
+
+
+def latest_complete(folder: Path, match: Callable[[RunResult], bool]) -> tuple[RunResult, Path] | None:
+    """The newest complete run that ``match`` accepts, with its file."""
+    found = []
+    for path in iter_run_files(folder):
+        try:
+            run = load_run(path)
         except UserError:
-            if strict:
-                raise
-    return sorted(runs, key=lambda r: r.created_at)
+            continue
+        if run.status == "complete" and match(run):
+            found.append((run, path))
+    return max(found, key=lambda rp: rp[0].created_at) if found else None
+
+
+# ---------------------------------------------------------------- per-sample logs
+
+def write_sample_log(path: Path, items: Iterable[dict]) -> None:
+    """lm-eval's per-sample records, one JSON line each, written atomically."""
+    lines = [json.dumps(item, default=str, ensure_ascii=False) for item in items]
+    atomic_write_text(path, "\n".join(lines) + "\n")
+
+
+def read_sample_log(path: Path) -> list[dict]:
+    """Every record of a per-sample log; a bad line is one error naming file and line."""
+    rows = []
+    for lineno, line in enumerate(read_text(path, "per-sample log", max_bytes=2**31).splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise UserError(f"{path}:{lineno}: not valid JSON ({exc.msg})") from None
+        if isinstance(item, dict):
+            rows.append(item)
+    return rows
+
+
+# ---------------------------------------------------------------- the DataFrame view
+
+def runs_frame(runs: Iterable[RunResult]):
+    """One row per (run, task): the table every filter and export works on."""
+    import pandas as pd
+
+    rows = []
+    for run in runs:
+        base = {"run_id": run.run_id, "created_at": run.created_at, "status": run.status,
+                "model": run.model.catalog_id or run.model.spec, "spec": run.model.spec,
+                "backend": run.model.backend, "quantization": run.model.quantization,
+                "suite": run.suite, "cpu": run.hardware.cpu,
+                "gpu": ", ".join(g.get("name", "?") for g in run.hardware.gpus) or None,
+                "prompt_tok_s": run.speed.prompt_tokens_per_s,
+                "gen_tok_s": run.speed.gen_tokens_per_s, "ttft_s": run.speed.ttft_s,
+                "peak_rss_mb": run.memory.peak_rss_mb, "wall_time_s": run.wall_time_s}
+        for key, t in run.tasks.items():
+            rows.append(base | {"task": key, "benchmark": t.benchmark, "metric": t.metric,
+                                "value": t.value, "stderr": t.stderr, "n": t.n,
+                                "sampled": t.sampled})
+        if not run.tasks:
+            rows.append(base)
+    return pd.DataFrame(rows)

@@ -1,9 +1,11 @@
 """The one table of backends: how llmselect turns a resolved model into an lm-eval model.
 
-Each entry names the lm-eval model (a registry name such as ``hf``, or one that an llmselect
-module registers with lm-eval when imported: ``llmselect-llamacpp``), the module to import
-lazily for that registration, the function that builds lm-eval ``model_args`` from a
-:class:`~llmselect.specs.ModelSpec`, and the pip extra that provides the heavy engine.
+Every backend is laid out the same way, as a package ``llmselect.backends.<name>``:
+``args.py`` holds ``model_args(spec, options)``, the pure function that builds lm-eval
+``model_args`` from a :class:`~llmselect.specs.ModelSpec`; ``lm.py``, when llmselect ships its
+own lm-eval LM (llamacpp, endpoint, fake), registers it with lm-eval when imported. Each entry
+names the lm-eval model (``hf``, or ``llmselect-llamacpp``), whether the LM is llmselect's, and
+the pip extra that provides the heavy engine.
 Nothing here imports torch, transformers or lm-eval: entries are strings until chosen.
 """
 
@@ -23,17 +25,21 @@ if TYPE_CHECKING:
 class Backend:
     name: str
     lm_eval_model: str = field(metadata={"doc": "name in lm-eval's model registry"})
-    args_builder: str = field(metadata={"doc": "'module:function' (spec, options) -> model_args"})
-    register_module: str | None = None  # imported to register lm_eval_model with lm-eval
+    own_lm: bool = False  # llmselect.backends.<name>.lm registers lm_eval_model when imported
     extra: str = "bench"  # pip extra: pip install 'llmselect[<extra>]'
     needs: tuple[str, ...] = ("lm_eval",)  # modules that must import for this backend
     description: str = ""
 
     def model_args(self, spec: ModelSpec, options: dict[str, Any] | None = None) -> dict[str, Any]:
         """lm-eval ``model_args`` for ``spec`` (pure: no engine is imported or loaded)."""
-        module, _, func = self.args_builder.partition(":")
-        builder: Callable[..., dict[str, Any]] = getattr(importlib.import_module(module), func)
+        module = importlib.import_module(f"llmselect.backends.{self.name}.args")
+        builder: Callable[..., dict[str, Any]] = module.model_args
         return builder(spec, dict(options or {}))
+
+    @property
+    def register_module(self) -> str | None:
+        """The module whose import registers ``lm_eval_model`` with lm-eval (own LMs only)."""
+        return f"llmselect.backends.{self.name}.lm" if self.own_lm else None
 
     def ensure_available(self) -> None:
         """Import the engine's packages and the lm-eval registration, or say what to install."""
@@ -58,22 +64,18 @@ class Backend:
 BACKENDS: dict[str, Backend] = {
     b.name: b
     for b in (
-        Backend("hf", "hf", "llmselect.backends.hf:model_args",
-                needs=("lm_eval", "transformers", "torch"),
+        Backend("hf", "hf", needs=("lm_eval", "transformers", "torch"),
                 description="transformers: CPU or CUDA, dtype, 4/8-bit bitsandbytes, GGUF via gguf_file"),
-        Backend("llamacpp", "llmselect-llamacpp", "llmselect.backends.model_args:llamacpp",
-                register_module="llmselect.backends.llamacpp", extra="llamacpp",
+        Backend("llamacpp", "llmselect-llamacpp", own_lm=True, extra="llamacpp",
                 needs=("lm_eval", "llama_cpp"),
                 description="llama.cpp in process (GGUF), fast on CPU"),
-        Backend("vllm", "vllm", "llmselect.backends.vllm:model_args", extra="vllm",
+        Backend("vllm", "vllm", extra="vllm",
                 needs=("lm_eval", "vllm"),
                 description="vLLM on GPUs: tensor/pipeline parallel, data parallel via Ray"),
-        Backend("endpoint", "llmselect-endpoint", "llmselect.backends.endpoint_args:model_args",
-                register_module="llmselect.backends.endpoint", extra="endpoint",
+        Backend("endpoint", "llmselect-endpoint", own_lm=True, extra="endpoint",
                 needs=("lm_eval", "requests", "tenacity"),
                 description="an OpenAI-compatible HTTP endpoint"),
-        Backend("fake", "llmselect-fake", "llmselect.backends.fake:model_args",
-                register_module="llmselect.backends.fake", needs=("lm_eval",),
+        Backend("fake", "llmselect-fake", own_lm=True, needs=("lm_eval",),
                 description="deterministic fake model for tests and --dry-run"),
     )
 }

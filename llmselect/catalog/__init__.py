@@ -44,6 +44,13 @@ class Catalog:
             raise unknown("model", name, self._names, hint="see `llmselect models` for the catalog")
         return card
 
+    @property
+    def benchmarks(self) -> dict:
+        """The benchmarks the catalog's scores are published on (chance, scale, stderr)."""
+        from llmselect.catalog.benchmarks import BENCHMARKS
+
+        return BENCHMARKS
+
     def vendor(self, card: ModelCard) -> VendorCard:
         return self.vendors[card.vendor]
 

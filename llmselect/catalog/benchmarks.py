@@ -22,6 +22,11 @@ from dataclasses import dataclass, field
 from llmselect.errors import unknown
 
 
+#: Stderr (as a fraction) of a published score whose benchmark gives no test-set size: 2 points,
+#: i.e. binomial worst case over ~600 items.
+PUBLISHED_STDERR_DEFAULT = 0.02
+
+
 @dataclass(frozen=True)
 class Benchmark:
     key: str

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TypeVar, get_args
+from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from llmselect.catalog.yamlio import read_yaml_fast
-from llmselect.config.loading import format_validation_error
-from llmselect.errors import UserError, did_you_mean
+from llmselect.config.loading import format_validation_error, read_yaml
+from llmselect.errors import UserError
 
 M = TypeVar("M", bound=BaseModel)
 SPECIAL_FILES = {"sources.yaml", "vendors.yaml"}
@@ -20,46 +19,16 @@ def validate_entry(model: type[M], data: object, where: str, prefix: str = "") -
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        line = format_validation_error(where, exc) + _suggestion(model, exc)
+        line = format_validation_error(where, exc, model)
         if prefix:
             head, _, rest = line.partition(": ")
             line = f"{head}: {prefix}.{rest}"
         raise UserError(line) from None
 
 
-def _suggestion(model: type[BaseModel], exc: ValidationError) -> str:
-    """' (did you mean X?)' for an unknown field, from the fields allowed where it sits
-    (walks list indices and Optional/generic wrappers, e.g. scores.0.shot -> shots)."""
-    first = exc.errors()[0]
-    if first["type"] != "extra_forbidden":
-        return ""
-    holder = _model_at(model, first["loc"])
-    return did_you_mean(str(first["loc"][-1]), holder.model_fields) if holder else ""
-
-
-def _model_at(model: type[BaseModel], loc: tuple) -> type[BaseModel] | None:
-    """The (nested) pydantic model that holds the last field of ``loc``."""
-    current: type[BaseModel] | None = model
-    for part in loc[:-1]:
-        if current is not None and isinstance(part, str) and part in current.model_fields:
-            current = _inner_model(current.model_fields[part].annotation)
-    return current
-
-
-def _inner_model(annotation: object) -> type[BaseModel] | None:
-    """Sourced[bool] -> Sourced[bool]; list[PublishedScore] | None -> PublishedScore."""
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    for arg in get_args(annotation):
-        found = _inner_model(arg)
-        if found is not None:
-            return found
-    return None
-
-
 def read_mapping(path: Path, key_field: str, model: type[M]) -> dict[str, M]:
     """A ``key: {fields}`` file (sources.yaml, vendors.yaml) -> {key: card}."""
-    data = read_yaml_fast(path)
+    data = read_yaml(path)
     if data is None:
         return {}
     if not isinstance(data, dict):
@@ -96,7 +65,7 @@ def model_cards(folders: list[Path]) -> tuple[dict, dict[str, Path]]:
     for folder in folders:
         seen_here: dict[str, Path] = {}
         for path in card_files(folder):
-            card = validate_entry(ModelCard, read_yaml_fast(path), str(path))
+            card = validate_entry(ModelCard, read_yaml(path), str(path))
             if card.id in seen_here:
                 raise UserError(f"{path}: id: {card.id!r} is also the id in {seen_here[card.id]}")
             seen_here[card.id] = path

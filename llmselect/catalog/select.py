@@ -1,6 +1,6 @@
 """Filtering the catalog for ``llmselect models``: open weights, licence, vendor, language, memory.
 
-Memory uses the scoring helper's estimate (``llmselect.scoring.memory``: weights at the
+Memory uses the one estimate (``llmselect.memory``: weights at the
 quantization + KV cache at the context from the architecture + runtime overhead) so ``models``
 and ``recommend`` agree. Without it, a documented fallback: parameters × bytes per parameter
 × 1.05 + 0.5 GB, no KV cache. A GGUF-only model (``native_quantization``) is always counted at
@@ -14,12 +14,7 @@ from dataclasses import dataclass
 from llmselect.catalog import Catalog
 from llmselect.config.catalog_schema import ModelCard
 from llmselect.errors import UserError, did_you_mean, unknown
-
-#: Used only when llmselect.scoring.memory is not importable (same table, see that module).
-FALLBACK_BYTES_PER_PARAM = {"fp32": 4.0, "bf16": 2.0, "fp16": 2.0, "fp8": 1.0, "int8": 8.25 / 8,
-                            "int4": 4.25 / 8, "Q8_0": 8.5 / 8, "Q4_K_M": 4.84 / 8,
-                            "Q4_1": 5.0 / 8, "Q4_0": 4.5 / 8}
-
+from llmselect.memory import BYTES_PER_PARAM, estimate
 
 @dataclass(frozen=True)
 class ModelFilter:
@@ -32,16 +27,8 @@ class ModelFilter:
     context_tokens: int = 4096
 
 
-def bytes_per_param() -> dict[str, float]:
-    try:
-        from llmselect.scoring.memory import BYTES_PER_PARAM
-    except ImportError:  # pragma: no cover - scoring not installed alongside
-        return FALLBACK_BYTES_PER_PARAM
-    return BYTES_PER_PARAM
-
-
 def check_quantization(quantization: str) -> str:
-    table = bytes_per_param()
+    table = BYTES_PER_PARAM
     match = {q.lower(): q for q in table}.get(quantization.lower())
     if match is None:
         raise UserError(f"--quantization: unknown format {quantization!r}"
@@ -54,12 +41,7 @@ def memory_gb(card: ModelCard, quantization: str, context_tokens: int) -> float 
     if not card.open_weights.value or card.params_total_b is None:
         return None
     quant = card.native_quantization.value if card.native_quantization else quantization
-    try:
-        from llmselect.scoring.memory import estimate
-    except ImportError:  # pragma: no cover
-        weights = card.params_total_b.value * FALLBACK_BYTES_PER_PARAM.get(quant, 2.0)
-        return weights * 1.05 + 0.5
-    est = estimate(card, quant if quant in bytes_per_param() else quantization, context_tokens)
+    est = estimate(card, quant if quant in BYTES_PER_PARAM else quantization, context_tokens)
     return est.total_gb if est else None
 
 

@@ -61,7 +61,8 @@ def compare(
 def _render(pairs, fmt: OutputFormat, alpha: float) -> None:
     import sys
 
-    from llmselect import compare as cmp
+    from llmselect.compare import all_notes
+    from llmselect.render import compare as cmp
 
     if fmt == OutputFormat.json:
         emit([], fmt, payload={"alpha": alpha, "comparisons": [cmp.pair_payload(p) for p in pairs]})
@@ -85,22 +86,14 @@ def _render(pairs, fmt: OutputFormat, alpha: float) -> None:
     if ratios:
         out.print(_table(ratios, "speed and memory (ratio = candidate / baseline)"))
     for p in pairs:
-        for note in cmp.all_notes(p):
+        for note in all_notes(p):
             err_console.print(f"note: {note}", highlight=False)
 
 
 def _table(rows: list[dict], title: str):
-    from rich.table import Table
+    from llmselect.render.tables import rich_table
 
-    from llmselect.cli.output import _cell
-
-    table = Table(title=title)
-    columns = list(dict.fromkeys(k for row in rows for k in row))
-    for col in columns:
-        table.add_column(col)
-    for row in rows:
-        table.add_row(*(_cell(row.get(c)) for c in columns))
-    return table
+    return rich_table(rows, title)
 
 
 def gate(
@@ -139,7 +132,9 @@ def gate(
 
         write_junit(result, junit)
         err_console.print(f"JUnit: {junit}")
-    _step_summary(summary_markdown(result, cmp.markdown_report([pair], alpha)))
+    from llmselect.render.compare import markdown_report
+
+    _step_summary(summary_markdown(result, markdown_report([pair], alpha)))
     for case in result.cases:
         if case.status == "warn":
             err_console.print(f"warning: {case.message}")

@@ -64,11 +64,11 @@ def _check_output(output: Path) -> None:
 def _report_data(profile: str, results: Optional[Path], hardware: Optional[str]):
     """The recommendation exactly as ``recommend`` computes it, plus what only the report uses."""
     from llmselect.catalog.benchmarks import BENCHMARKS
-    from llmselect.cli.recommend import build_recommendation
+    from llmselect.recommendation import build_recommendation
     from llmselect.render import report_data
 
-    rec, prof, catalog, runs = build_recommendation(profile, results, hardware)
-    return report_data.build(rec, catalog, runs, profile=prof, benchmarks=BENCHMARKS)
+    inputs = build_recommendation(profile, results, hardware)
+    return report_data.build(inputs.rec, inputs.catalog, inputs.runs, benchmarks=BENCHMARKS)
 
 
 def _write_html(data, figures, output: Path, top: int, version: str) -> None:
@@ -99,7 +99,7 @@ def _write_markdown(data, figures, output: Path, top: int, version: str) -> None
 
 
 def _write(output: Path, text: str) -> None:
-    from llmselect.store import atomic_write_text
+    from llmselect.fileio import atomic_write_text
 
     try:
         atomic_write_text(output, text)
@@ -113,6 +113,6 @@ def _readable(path: Path) -> None:
     private 0600 of the temp file it was renamed from."""
     import os
 
-    mask = os.umask(0)
-    os.umask(mask)
-    os.chmod(path, 0o666 & ~mask)
+    from llmselect.fileio import shared_mode
+
+    os.chmod(path, shared_mode())

@@ -14,31 +14,6 @@ def register(app: typer.Typer) -> None:
     app.command("results")(results)
 
 
-def runs_frame(folder: Path | None = None):
-    """One row per (run, task): the table every filter and export works on."""
-    import pandas as pd
-
-    from llmselect.store import load_runs
-
-    rows = []
-    for run in load_runs(folder):
-        base = {"run_id": run.run_id, "created_at": run.created_at, "status": run.status,
-                "model": run.model.catalog_id or run.model.spec, "spec": run.model.spec,
-                "backend": run.model.backend, "quantization": run.model.quantization,
-                "suite": run.suite, "cpu": run.hardware.cpu,
-                "gpu": ", ".join(g.get("name", "?") for g in run.hardware.gpus) or None,
-                "prompt_tok_s": run.speed.prompt_tokens_per_s,
-                "gen_tok_s": run.speed.gen_tokens_per_s, "ttft_s": run.speed.ttft_s,
-                "peak_rss_mb": run.memory.peak_rss_mb, "wall_time_s": run.wall_time_s}
-        for key, t in run.tasks.items():
-            rows.append(base | {"task": key, "benchmark": t.benchmark, "metric": t.metric,
-                                "value": t.value, "stderr": t.stderr, "n": t.n,
-                                "sampled": t.sampled})
-        if not run.tasks:
-            rows.append(base)
-    return pd.DataFrame(rows)
-
-
 def results(
     folder: Optional[Path] = typer.Option(None, "--dir", "-d", help="Results folder (default "
                                           "$LLMSELECT_RESULTS_DIR or ./results)."),
@@ -54,7 +29,11 @@ def results(
     """List recorded bench runs, one row per task."""
     from llmselect.errors import EnvironmentProblem, UserError
 
-    df = runs_frame(folder)
+    from llmselect import store
+
+    if folder is not None:
+        store.check_results_folder(folder)
+    df = store.runs_frame(store.load_runs(folder))
     if not df.empty:
         for column, value in (("suite", suite), ("benchmark", benchmark), ("backend", backend)):
             if value:

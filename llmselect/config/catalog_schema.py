@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from typing import Generic, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
+
+from llmselect.strict import FrozenStrictModel
 
 T = TypeVar("T")
 
 
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+Strict = FrozenStrictModel
 
 
 class Sourced(Strict, Generic[T]):

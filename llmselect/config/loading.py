@@ -1,63 +1,75 @@
-"""YAML -> validated pydantic object, with one-line errors that name file and field."""
+"""YAML -> validated pydantic object, with one-line errors that name file and field.
+
+The one YAML reader of llmselect (profiles, suites, catalog cards): libyaml's C loader when
+available, since the catalog is read on every ``recommend``/``models`` start and a profile may
+be large; files past ``fileio.MAX_TEXT_BYTES`` are refused before parsing.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TypeVar
+from typing import TypeVar, get_args
 
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from llmselect.errors import UserError
+from llmselect.errors import UserError, did_you_mean
+from llmselect.fileio import read_text
 
 M = TypeVar("M", bound=BaseModel)
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-def read_yaml(path: Path) -> object:
+def read_yaml(path: Path, what: str = "file") -> object:
+    """Parsed YAML, or a one-line UserError naming the file (and line) on failure."""
+    text = read_text(path, what)
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise UserError(f"{path}: no such file") from None
-    except OSError as exc:
-        raise UserError(f"{path}: cannot read ({exc.strerror})") from None
-    try:
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=_Loader)  # noqa: S506 - a safe loader
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise UserError(f"{path}: malformed YAML{where}: {problem}") from None
+    except RecursionError:
+        raise UserError(f"{path}: YAML nested too deeply to be a llmselect {what}") from None
 
 
 def format_validation_error(source: str, exc: ValidationError,
                             model: type[BaseModel] | None = None) -> str:
-    """First error as 'source: field.path: message' (+ how many more)."""
+    """First error as 'source: field.path: message' (+ how many more); an unknown field gets
+    'did you mean' from the fields allowed where it sits."""
     errors = exc.errors()
     first = errors[0]
     loc = ".".join(str(p) for p in first["loc"]) or "(top level)"
     msg = first["msg"]
     if first["type"] == "extra_forbidden":
         msg = "unknown field"
-        fields = _allowed_fields(exc, first["loc"], model)
-        if fields:
-            from llmselect.errors import did_you_mean
-
-            msg += did_you_mean(str(first["loc"][-1]), fields)
+        holder = model_at(model, first["loc"]) if model else None
+        if holder is not None:
+            msg += did_you_mean(str(first["loc"][-1]), sorted(holder.model_fields))
     more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
     return f"{source}: {loc}: {msg}{more}"
 
 
-def _allowed_fields(exc: ValidationError, loc: tuple,
-                    model: type[BaseModel] | None = None) -> list[str]:
-    """Field names allowed beside an unknown one, for 'did you mean' (walks nested models)."""
-    model = model or getattr(exc, "_llmselect_model", None)
+def model_at(model: type[BaseModel], loc: tuple) -> type[BaseModel] | None:
+    """The (nested) pydantic model that holds the last field of ``loc``; walks list indices and
+    Optional/generic wrappers (``scores.0.shot`` -> PublishedScore)."""
+    current: type[BaseModel] | None = model
     for part in loc[:-1]:
-        field = model.model_fields.get(part) if model else None
-        annotation = getattr(field, "annotation", None)
-        candidates = [annotation, *getattr(annotation, "__args__", ())]
-        model = next((c for c in candidates
-                      if isinstance(c, type) and issubclass(c, BaseModel)), None)
-    return sorted(model.model_fields) if model else []
+        if current is not None and isinstance(part, str) and part in current.model_fields:
+            current = _inner_model(current.model_fields[part].annotation)
+    return current
+
+
+def _inner_model(annotation: object) -> type[BaseModel] | None:
+    """Sourced[bool] -> Sourced[bool]; list[PublishedScore] | None -> PublishedScore."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in get_args(annotation):
+        found = _inner_model(arg)
+        if found is not None:
+            return found
+    return None
 
 
 def validate(model: type[M], data: object, source: str) -> M:
@@ -65,7 +77,9 @@ def validate(model: type[M], data: object, source: str) -> M:
         return model.model_validate(data)
     except ValidationError as exc:
         raise UserError(format_validation_error(source, exc, model)) from None
+    except RecursionError:
+        raise UserError(f"{source}: nested too deeply") from None
 
 
-def load_yaml_model(model: type[M], path: Path) -> M:
-    return validate(model, read_yaml(path), str(path))
+def load_yaml_model(model: type[M], path: Path, what: str = "file") -> M:
+    return validate(model, read_yaml(path, what), str(path))

@@ -14,7 +14,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
+
+from llmselect.strict import StrictModel
 
 from llmselect.errors import UserError, did_you_mean
 
@@ -24,15 +26,14 @@ CRITERIA: tuple[str, ...] = (
     "context", "languages", "ecosystem", "vendor_support", "ecology", "transparency",
 )
 
-#: Quantization names a profile may allow; bytes per parameter live in ``scoring.memory``.
+#: Quantization names a profile may allow; bytes per parameter live in ``llmselect.memory``.
 QUANTIZATIONS: tuple[str, ...] = (
     "fp32", "bf16", "fp16", "fp8", "int8", "int4", "Q8_0", "Q6_K", "Q5_K_M", "Q4_K_M",
     "Q4_1", "Q4_0", "Q3_K_M", "Q2_K",
 )
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+_Strict = StrictModel
 
 
 class Constraints(_Strict):

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import Field, field_validator
+
+from llmselect.strict import StrictModel
 
 
-class SuiteTask(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class SuiteTask(StrictModel):
     task: str = Field(description="lm-eval task, group or tag name (e.g. mmlu, gsm8k_cot)")
     benchmark: str = Field(description="Catalog benchmark key the score counts for (mmlu, gsm8k...)")
     metric: str = Field(description="lm-eval metric kept as the score, with its filter: "
@@ -49,9 +49,7 @@ class SuiteTask(BaseModel):
         return self.label or self.task
 
 
-class Suite(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class Suite(StrictModel):
     description: str
     tasks: list[SuiteTask] = Field(min_length=1)
     data: Literal["offline-or-online", "online"] = Field(

@@ -6,9 +6,9 @@ conversion; a corrupt or edited file is named in one line instead of showing up 
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
+from llmselect.fileio import sha256_file
 from llmselect.errors import EnvironmentProblem, UserError
 
 MANIFEST = "MANIFEST.sha256"
@@ -31,14 +31,6 @@ def read_manifest(data_dir: Path) -> dict[str, str]:
             raise UserError(f"{path}:{number}: malformed line; expected '<sha256>  <path>'")
         entries[name.removeprefix("./").lstrip("*")] = digest
     return entries
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        while block := fh.read(1 << 20):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def verify(data_dir: Path, manifest: dict[str, str], names: list[str]) -> dict[str, str]:

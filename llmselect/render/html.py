@@ -4,6 +4,9 @@ Every number sits in a cell with ``data-model``/``data-field``/``data-value`` at
 the exact value from the ``Recommendation`` (tests and scripts read them back) and a ``title``
 saying where it comes from (published + source key, measured + run id, or estimated), shown on
 hover; the source keys are also listed as footnotes at the end.
+
+Long because the page is one template: every section's markup sits here so the page can be
+read top to bottom; the data comes from ``report_data`` and the plots from ``plots``.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from datetime import datetime, timezone
 from html import escape
 from typing import Any, Iterable
 
+from llmselect.render.cells import facts_text, provenance_mark
 from llmselect.render.report_data import ReportData
 from llmselect.scoring.result import CriterionDetail, RankedModel
 
@@ -229,26 +233,13 @@ def _criterion_cell(model: str, name: str, c: CriterionDetail | None,
     score = "unknown" if c.score is None else f"{c.score:.3f}"
     tip = (f"{name}: score {score} (used {c.used:.3f}) × weight {c.weight:.3f} = "
            f"{c.contribution:.4f}; {c.provenance}"
-           + (f" ({', '.join(c.sources)})" if c.sources else "") + "; " + _facts_text(c.facts))
+           + (f" ({', '.join(c.sources)})" if c.sources else "") + "; " + facts_text(c.facts))
     cls = "num " + ("measured" if c.provenance in ("measured", "mixed") else
                     "unknown" if c.provenance == "unknown" else "")
-    mark = "*" if c.provenance in ("measured", "mixed") else "?" if c.provenance == "unknown" else ""
+    mark = provenance_mark(c.provenance)
     cell = _cell(model, f"contribution.{name}", c.contribution, f"{c.contribution:.3f}{mark}",
                  tip, cls=cls.strip())
     return cell[:-5] + notes.cite(c.sources) + "</td>"
-
-
-def _facts_text(facts: dict) -> str:
-    out = []
-    for key, value in facts.items():
-        if isinstance(value, dict):
-            inner = ", ".join(f"{a} {b}" for a, b in value.items())
-            out.append(f"{key}: {inner}")
-        elif isinstance(value, list):
-            out.append(f"{key}: {', '.join(map(str, value))}")
-        else:
-            out.append(f"{key} {value}")
-    return "; ".join(out)
 
 
 def _details(data: ReportData, top: int, notes: _SourceNotes) -> str:
@@ -259,7 +250,7 @@ def _details(data: ReportData, top: int, notes: _SourceNotes) -> str:
             f"<tr><td>{escape(n)}</td><td class=num>{'unknown' if c.score is None else f'{c.score:.3f}'}"
             f"</td><td class=num>{c.used:.3f}</td><td class=num>{c.weight:.3f}</td>"
             f"<td class=num>{c.contribution:.4f}</td><td>{escape(c.provenance)}"
-            f"{notes.cite(c.sources)}</td><td>{escape(_facts_text(c.facts))}</td></tr>"
+            f"{notes.cite(c.sources)}</td><td>{escape(facts_text(c.facts))}</td></tr>"
             for n, c in e.criteria.items())
         warn = "".join(f"<li>{escape(w)}</li>" for w in e.warnings)
         parts.append(

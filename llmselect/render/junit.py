@@ -32,7 +32,7 @@ def junit_xml(result: GateResult, suite_name: str = "llmselect gate") -> str:
 
 def write_junit(result: GateResult, path: Path) -> None:
     from llmselect.errors import EnvironmentProblem
-    from llmselect.store import atomic_write_text
+    from llmselect.fileio import atomic_write_text
 
     text = junit_xml(result)
     ET.fromstring(text.split("\n", 1)[1])  # what we write must parse

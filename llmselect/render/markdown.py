@@ -4,18 +4,14 @@ footnote-style source lists instead of hover titles."""
 
 from __future__ import annotations
 
+from llmselect.render.cells import provenance_mark
 from llmselect.render.html import CAPTIONS, EMPTY, TITLES
 from llmselect.render.report_data import ReportData
+from llmselect.render.tables import markdown_table
 
 
 def _table(rows: list[dict]) -> str:
-    if not rows:
-        return ""
-    cols = list(rows[0])
-    out = ["| " + " | ".join(cols) + " |", "|" + "|".join("---" for _ in cols) + "|"]
-    for row in rows:
-        out.append("| " + " | ".join(str(row[c]).replace("|", "\\|") for c in cols) + " |")
-    return "\n".join(out) + "\n"
+    return markdown_table(rows) if rows else ""
 
 
 def _num(value, fmt: str) -> str:
@@ -56,7 +52,7 @@ def _ranked(data: ReportData, top: int) -> list[dict]:
                "p(#1)": f"{e.p_first:.0%}", "memory (GB)": _num(e.memory_gb, "{:.1f}"),
                "USD/1M tok": _num(e.key_facts.get("cost_per_mtok_usd"), "{:.3g}")}
         for name, c in e.criteria.items():
-            mark = "*" if c.provenance in ("measured", "mixed") else "?" if c.provenance == "unknown" else ""
+            mark = provenance_mark(c.provenance)
             row[name] = f"{c.contribution:.3f}{mark} ({', '.join(dict.fromkeys(c.sources)) or c.provenance})"
         rows.append(row)
     return rows

@@ -73,42 +73,22 @@ class ReportData:
     sources: dict[str, dict[str, Any]] = field(default_factory=dict)  # key -> title, url, ...
 
 
-def build(rec: Recommendation, catalog: Any, runs: list, *, profile: Any,
-          benchmarks: dict) -> ReportData:
+def build(rec: Recommendation, catalog: Any, runs: list, *, benchmarks: dict) -> ReportData:
     """Everything the report draws, from the recommendation plus the catalog and the runs."""
-    from llmselect.scoring.deployment import capacity_gb
-
     axis = "quality" if any("quality" in e.criteria for e in rec.ranked) else "total"
     points = [_point(e, axis) for e in rec.ranked]
-    too_big = too_big_points(rec, catalog, runs, profile, benchmarks) if axis == "quality" else []
+    too_big = too_big_points(rec) if axis == "quality" else []
     return ReportData(rec=rec, quality_axis=axis, points=points, too_big=too_big,
-                      pareto=pareto_front(points), capacity_gb=capacity_gb(profile),
+                      pareto=pareto_front(points), capacity_gb=rec.capacity_gb,
                       comparisons=comparisons(catalog, runs, benchmarks),
                       speeds=speed_rows(runs), sources=_sources(rec, catalog))
 
 
-def too_big_points(rec: Recommendation, catalog: Any, runs: list, profile: Any,
-                   benchmarks: dict) -> list[Point]:
-    """Models excluded by the memory limit, with the memory they would need (smallest allowed
-    quantization) and their quality, computed by the scoring's own functions, so the memory
-    plot shows what the limit cuts off and not only what fits."""
-    from llmselect.scoring.criteria import quality
-    from llmselect.scoring.deployment import Candidate, choose
-    from llmselect.scoring.measured import collect
-
-    measured = collect(runs)
-    out = []
-    for x in rec.excluded:
-        card = catalog.models.get(x.model)
-        if x.constraint != "max_memory_gb" or card is None:
-            continue
-        dep = choose(card, catalog.vendors.get(card.vendor), profile)
-        if dep.memory is None:
-            continue
-        q = quality(Candidate(card, catalog.vendors.get(card.vendor), dep,
-                              measured.get(card.id)), profile, benchmarks).score
-        out.append(Point(card.id, 0, q, None, round(dep.memory.total_gb, 2), "self-hosted"))
-    return out
+def too_big_points(rec: Recommendation) -> list[Point]:
+    """Models excluded by the memory limit, where they would sit (memory and quality as the
+    scoring recorded them on the exclusion), so the memory plot shows what the limit cuts off."""
+    return [Point(x.model, 0, x.quality, None, x.memory_gb, "self-hosted")
+            for x in rec.excluded if x.constraint == "max_memory_gb" and x.memory_gb is not None]
 
 
 def _point(e: RankedModel, axis: str) -> Point:
@@ -164,7 +144,7 @@ def _published(score, bench) -> tuple[float | None, float | None]:
     if se is None and bench is not None:
         se = bench.stderr_at(score.value)
     if se is None:
-        from llmselect.scoring.criteria import PUBLISHED_STDERR_DEFAULT
+        from llmselect.catalog.benchmarks import PUBLISHED_STDERR_DEFAULT
 
         return score.value / scale, PUBLISHED_STDERR_DEFAULT
     return score.value / scale, se / scale

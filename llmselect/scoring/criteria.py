@@ -16,9 +16,10 @@ import math
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from llmselect.catalog.benchmarks import PUBLISHED_STDERR_DEFAULT
 from llmselect.config.profile_schema import Profile
 from llmselect.scoring.deployment import Candidate
-from llmselect.scoring import memory
+from llmselect import memory
 
 GRID_VALUE = {"yes": 1.0, "partial": 0.5, "in-progress": 0.5, "no": 0.0, "none-found": 0.0}
 
@@ -28,10 +29,6 @@ GRID_VALUE = {"yes": 1.0, "partial": 0.5, "in-progress": 0.5, "no": 0.0, "none-f
 #: publish the weights for non-commercial use only; proprietary = API only.
 LICENSE_OPENNESS = {"apache": 1.0, "mit": 1.0, "bsd": 1.0, "llama": 0.6, "gemma": 0.6,
                     "qwen": 0.6, "mistral-research": 0.3, "proprietary": 0.0}
-
-#: Quality stderr for a published score when the catalog's benchmark registry gives none
-#: (no test-set size): 2 points, i.e. binomial worst case over ~600 items.
-PUBLISHED_STDERR_DEFAULT = 0.02
 
 #: Scale anchors, chosen so the models of DOMAIN.md §4 spread over [0, 1].
 COST_MIN, COST_DECADES = 0.01, 4.0          # $0.01/Mtok -> 1, $100/Mtok -> 0

@@ -14,7 +14,7 @@ from typing import Literal
 
 from llmselect.config.catalog_schema import ModelCard, VendorCard
 from llmselect.config.profile_schema import Profile
-from llmselect.scoring import memory
+from llmselect import memory
 from llmselect.scoring.measured import MeasuredFacts
 
 Mode = Literal["self-hosted", "api"]

@@ -13,13 +13,14 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
+
+from llmselect.strict import StrictModel
 
 RECOMMENDATION_VERSION = 1
 
 
-class _Out(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+_Out = StrictModel
 
 
 class CriterionDetail(_Out):
@@ -30,6 +31,8 @@ class CriterionDetail(_Out):
     provenance: Literal["published", "measured", "estimated", "mixed", "unknown"]
     sources: list[str] = Field(default_factory=list, description="Source keys or run ids")
     facts: dict[str, Any] = Field(default_factory=dict, description="The facts behind the score")
+    stderr: float = Field(0.0, description="Standard error of the score (score units): source "
+                          "spread, measurement stderr, estimation error, cost/speed spread")
 
 
 class RankedModel(_Out):
@@ -43,7 +46,14 @@ class RankedModel(_Out):
     p_first: float = Field(description="Share of weight-perturbation draws where it ranks #1")
     deployment: Literal["self-hosted", "api"]
     quantization: str | None = Field(None, description="Weight format chosen when self-hosted")
-    memory_gb: float | None = Field(None, description="Estimated memory when self-hosted")
+    memory_gb: float | None = Field(None, description="Estimated memory when self-hosted "
+                                    "(GB = 10^9 bytes)")
+    monthly_cost_usd: float | None = Field(None, description="Total cost of ownership per month "
+                                           "at the profile's workload")
+    cost_basis: str | None = Field(None, description="How the monthly cost was computed")
+    why: str = Field("", description="Short why: the criteria where it gains most on the field")
+    estimated: list[str] = Field(default_factory=list, description="Quality benchmarks estimated "
+                                 "from the model's other facts (not published, not measured)")
     criteria: dict[str, CriterionDetail]
     key_facts: dict[str, Any] = Field(default_factory=dict)
     warnings: list[str] = Field(default_factory=list)
@@ -54,6 +64,22 @@ class Exclusion(_Out):
     model: str
     constraint: str = Field(description="Profile constraint (or 'missing_facts') that excluded it")
     detail: str
+    memory_gb: float | None = Field(None, description="Memory it would need (smallest allowed "
+                                    "quantization), set when the memory limit excluded it")
+    quality: float | None = Field(None, description="Its quality score, set when the memory "
+                                  "limit excluded it (the report plots what the limit cuts off)")
+
+
+class BreakEven(_Out):
+    """Where self-hosting and the cheapest admissible API cost the same."""
+
+    self_hosted_model: str
+    self_hosted_monthly_usd: float
+    api_model: str
+    api_usd_per_mtok: float
+    break_even_mtok_per_month: float | None = Field(
+        None, description="Monthly volume (millions of tokens) above which self-hosting is cheaper")
+    note: str = ""
 
 
 class Sensitivity(_Out):
@@ -75,10 +101,16 @@ class Recommendation(_Out):
     weights: dict[str, float] = Field(description="Normalised criterion weights")
     quality_benchmarks: dict[str, float]
     hardware: str | None = None
+    capacity_gb: float | None = Field(None, description="Memory the target hardware offers")
     sensitivity: Sensitivity
     ranked: list[RankedModel]
     excluded: list[Exclusion]
     why_first: str | None = Field(None, description="One line on why #1 beats #2")
+    p_first_beats_second: float | None = Field(None, description="Share of Monte Carlo draws "
+                                               "(weights and facts) in which #1's total beats #2's")
+    break_even: BreakEven | None = None
+    uncertainty_note: str = Field("", description="What the intervals and p(#1) account for")
+    units: str = "GB = 10^9 bytes; costs in USD per month at the profile's workload"
     ties: list[list[str]] = Field(default_factory=list, description="Groups of models (by rank) "
                                   "whose intervals overlap: not ordered with confidence")
     measured_runs: list[str] = Field(default_factory=list, description="Run ids used")

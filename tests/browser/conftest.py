@@ -190,7 +190,7 @@ def chromium() -> str:
 @pytest.fixture
 def report_results(tmp_path) -> Path:
     """A results folder with two bench runs (see tests/test_report_runs.py)."""
-    from test_report_runs import measured_runs  # tests/ is on sys.path (rootdir conftest)
+    from helpers.report_runs import measured_runs  # tests/ is on sys.path (rootdir conftest)
 
     folder = tmp_path / "measured"
     measured_runs(folder)

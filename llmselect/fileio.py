@@ -1,0 +1,72 @@
+"""Bytes on disk, read and written one way everywhere: atomic writes, shared file modes,
+checksums, and text reads whose failures are one line naming the file.
+
+WHY one module: results, reports, exported tables and imported cards are all files a teammate
+reads later; each must be whole (temp file + rename), readable by the group (the umask's mode,
+not mkstemp's 0600), and a file that cannot be read must say which file and why.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from pathlib import Path
+
+from llmselect.errors import UserError
+
+#: Files llmselect reads as configuration or results are small; anything past this is refused
+#: before parsing (a multi-megabyte YAML costs seconds and is never a real profile).
+MAX_TEXT_BYTES = 16 * 2**20
+
+
+def shared_mode() -> int:
+    """The mode a plain ``open()`` would give a new file under the current umask."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    """Write via a temp file in the same folder + rename: readers never see half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        os.fchmod(fd, shared_mode())  # mkstemp's 0600 would hide results from teammates
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def sha256_file(path: str | os.PathLike, chunk: int = 1 << 20) -> str:
+    """sha256 of a file, streamed (weights are gigabytes)."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while block := fh.read(chunk):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def read_text(path: Path, what: str = "file", max_bytes: int = MAX_TEXT_BYTES) -> str:
+    """UTF-8 text of a configuration or result file, or one UserError line saying why not."""
+    try:
+        if path.is_dir():
+            raise UserError(f"{path}: is a folder, not a {what}; give the path of a file")
+        with open(path, "rb") as fh:  # works for pipes (<(...)) as well as regular files
+            data = fh.read(max_bytes + 1)
+    except FileNotFoundError:
+        raise UserError(f"{path}: no such {what}") from None
+    except OSError as exc:
+        raise UserError(f"{path}: cannot read {what} ({exc.strerror or exc})") from None
+    if len(data) > max_bytes:
+        raise UserError(f"{path}: {what} is larger than {max_bytes // 2**20} MiB; "
+                        "llmselect reads only small configuration and result files")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise UserError(f"{path}: not UTF-8 text (byte {exc.start}); save the {what} as UTF-8") from None

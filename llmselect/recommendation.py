@@ -1,0 +1,55 @@
+"""The one path from a profile name to a ranking, shared by ``recommend`` and ``report`` so the
+two can never disagree on a number: load the profile and the catalog, apply ``--hardware
+local``, read the measured runs, rank (``llmselect.scoring.rank_catalog``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from llmselect.errors import UserError
+
+
+@dataclass
+class RecommendationInputs:
+    """The ranking and what it was computed from (the report draws from all four)."""
+
+    rec: Any          # llmselect.scoring.result.Recommendation
+    profile: Any      # llmselect.config.profile_schema.Profile, after --hardware
+    catalog: Any      # llmselect.catalog.Catalog
+    runs: list        # RunResult, as read from the results folder
+
+
+def build_recommendation(profile: str, results: Path | None = None,
+                         hardware: str | None = None, models: list[str] | None = None
+                         ) -> RecommendationInputs:
+    """Profile + catalog + measured runs -> the ranking; ``models`` restricts it to a shortlist."""
+    from llmselect import store
+    from llmselect.catalog import load_catalog
+    from llmselect.catalog.benchmarks import BENCHMARKS
+    from llmselect.config.profile_schema import load_profile, validate_benchmarks
+    from llmselect.scoring import rank_catalog
+
+    prof, path = load_profile(profile)
+    catalog = load_catalog()
+    validate_benchmarks(prof, list(BENCHMARKS), str(path))
+    if hardware is not None:
+        prof = with_local_hardware(prof, hardware)
+    if results is not None:
+        store.check_results_folder(results)
+    runs = store.load_runs(results)
+    rec = rank_catalog(prof, catalog, runs, benchmarks=BENCHMARKS, profile_file=str(path))
+    return RecommendationInputs(rec, prof, catalog, runs)
+
+
+def with_local_hardware(prof, hardware: str):
+    """Replace the profile's target with this machine (``llmselect.hardware.local_target``)."""
+    if hardware != "local":
+        raise UserError(f"--hardware {hardware!r}: the only value is 'local' (this machine); "
+                        "describe other hardware in a profile's `hardware:` section")
+    from llmselect.hardware import local_target
+
+    quant = list(prof.hardware.quantization) if prof.hardware else None
+    constraints = prof.constraints.model_copy(update={"max_memory_gb": None})
+    return prof.model_copy(update={"hardware": local_target(quant), "constraints": constraints})

