@@ -65,6 +65,11 @@ class TargetHardware(_Strict):
         None, gt=0, description="Per device; used to estimate decode speed when none is known")
     cost_per_hour_usd: float | None = Field(None, ge=0, description="Whole machine, on demand")
     monthly_cost_usd: float | None = Field(None, ge=0, description="Whole machine, owned/reserved")
+    power_watts: float | None = Field(
+        None, gt=0, description="Whole machine's draw while serving (W): owned hardware costs its "
+        "energy for the hours it serves, on top of ``monthly_cost_usd``")
+    energy_usd_per_kwh: float | None = Field(
+        None, ge=0, description="Electricity price; default 0.20 USD/kWh (an assumption, stated)")
     quantization: list[str] = Field(
         default_factory=lambda: ["fp16"], min_length=1,
         description="Allowed weight formats, most preferred first")
@@ -96,6 +101,9 @@ class Workload(_Strict):
     mode: Literal["live", "batch"] = "live"
     context_tokens: int = Field(4096, ge=1, description="Context held per request (KV cache)")
     concurrency: int = Field(1, ge=1, description="Requests served at once (KV caches, batching)")
+    service_hours_per_day: float = Field(
+        24, gt=0, le=24, description="Hours a live service is up (and its machines paid for) "
+        "per day; a batch workload is billed for the hours its tokens take instead")
 
 
 class Criteria(_Strict):

@@ -1,7 +1,8 @@
 """Hard constraints: a model that fails one is out, and the output says which one and why.
 
 Checked in two passes because some need the deployment decided first:
-``static`` (licence, open weights, context, languages: facts of the card alone) and
+``static`` (licence, open weights, context, languages: facts of the card alone; a language passes
+only when the card lists it: "multi" is a tag, not a language) and
 ``after_deployment`` (data location and memory: did ``deployment.choose`` find a way to serve it;
 cost: is the price within the budget). A fact a constraint needs but the catalog does not give
 excludes the model only under the ``exclude`` missing-fact policy; otherwise the model stays and
@@ -69,11 +70,9 @@ def _languages(card: ModelCard, profile: Profile, warnings: list[str]) -> Violat
     missing = [lang for lang in profile.constraints.languages if lang not in card.languages.value]
     if not missing:
         return None
-    if "multi" in card.languages.value:
-        return _unknown("languages", f"support for {', '.join(missing)} ('multi' only)",
-                        profile, warnings)
-    return Violation("languages", f"does not list {', '.join(missing)} "
-                                  f"(lists {', '.join(card.languages.value)})")
+    listed = [lang for lang in card.languages.value if lang != "multi"]
+    return Violation("languages", f"does not list {', '.join(missing)} (lists "
+                                  f"{', '.join(listed) or 'no language'}; 'multi' names none)")
 
 
 def after_deployment(c: Candidate, profile: Profile, warnings: list[str]) -> Violation | None:

@@ -31,7 +31,7 @@ LICENSE_OPENNESS = {"apache": 1.0, "mit": 1.0, "bsd": 1.0, "llama": 0.6, "gemma"
                     "qwen": 0.6, "mistral-research": 0.3, "proprietary": 0.0}
 
 #: Scale anchors, chosen so the models of DOMAIN.md §4 spread over [0, 1].
-COST_MIN, COST_DECADES = 0.01, 4.0          # $0.01/Mtok -> 1, $100/Mtok -> 0
+COST_MIN, COST_DECADES = 0.01, 5.0          # $0.01/Mtok -> 1, $1,000/Mtok -> 0 (TCO of an idle node)
 SPEED_MIN, SPEED_MAX = 5.0, 200.0           # tokens/s (log scale); ~reading speed to instant
 CONTEXT_MIN, CONTEXT_MAX = 2048, 131072     # tokens (log scale)
 ECOSYSTEM_MAX = 2000                        # HF derived models (log scale)
@@ -45,7 +45,11 @@ class CriterionResult:
     facts: dict[str, Any] = field(default_factory=dict)
     provenance: str = "published"   # published | measured | estimated | mixed | unknown
     sources: list[str] = field(default_factory=list)
-    stderr: float = 0.0              # uncertainty of the score itself (quality only, for now)
+    stderr: float = 0.0              # uncertainty of the score itself, in score units
+    no_facts: bool = False           # estimated without a single fact of the model's own
+    parts: list[tuple[str, float | None, float]] = field(default_factory=list)
+    """(name, score or None, weight) of a criterion that combines several facts: the pipeline
+    fills an unknown part with the field's median (``fill_unknown_parts``)."""
 
 
 def clip01(x: float) -> float:
@@ -65,7 +69,9 @@ def _grid(c: Candidate, key: str) -> tuple[float | None, str | None]:
 
 
 def _combine(parts: list[tuple[str, float | None, float, str | None]]) -> CriterionResult:
-    """Weighted mean of the known parts: (name, score or None, weight, source)."""
+    """Weighted mean of the known parts: (name, score or None, weight, source). Unknown parts are
+    recorded in ``parts``; the pipeline gives them the field's median (``fill_unknown_parts``),
+    so a vendor that answers less is not scored on its best answers only."""
     known = [(n, s, w, src) for n, s, w, src in parts if s is not None]
     facts: dict[str, Any] = {n: (None if s is None else round(s, 3)) for n, s, _, _ in parts}
     missing = [n for n, s, _, _ in parts if s is None]
@@ -75,84 +81,185 @@ def _combine(parts: list[tuple[str, float | None, float, str | None]]) -> Criter
         return CriterionResult(None, facts, "unknown")
     score = sum(s * w for _, s, w, _ in known) / sum(w for _, _, w, _ in known)
     sources = sorted({src for *_, src in known if src})
-    return CriterionResult(score, facts, "published", sources)
+    return CriterionResult(score, facts, "published", sources,
+                           parts=[(n, s, w) for n, s, w, _ in parts])
+
+
+def fill_unknown_parts(results: list[CriterionResult]) -> None:
+    """Give each unknown part of a combined criterion the median of that part over the models
+    that have it, with their spread as its stderr (a fact not published neither helps nor
+    hurts relative to the field, and widens the interval). Applied across one ranking."""
+    known: dict[str, list[float]] = {}
+    for r in results:
+        for name, value, _ in r.parts:
+            if value is not None:
+                known.setdefault(name, []).append(value)
+    for r in results:
+        missing = [(n, w) for n, v, w in r.parts if v is None and known.get(n)]
+        if not missing or r.score is None:
+            continue
+        total = sum(w for n, v, w in r.parts if v is not None or known.get(n))
+        value = sum(w * (v if v is not None else _median(known[n])) for n, v, w in r.parts
+                    if v is not None or known.get(n)) / total
+        extra = math.sqrt(sum((w * _sd(known[n])) ** 2 for n, w in missing)) / total
+        for n, _ in missing:
+            r.facts[n] = f"unknown: field median {_median(known[n]):.2f}"
+        r.score, r.stderr = value, math.sqrt(r.stderr ** 2 + extra ** 2)
+        r.provenance = "mixed" if r.provenance != "unknown" else r.provenance
+
+
+def _median(values: list[float]) -> float:
+    ordered = sorted(values)
+    mid = len(ordered) // 2
+    return ordered[mid] if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2
+
+
+def _sd(values: list[float]) -> float:
+    if len(values) < 2:
+        return 0.29
+    mean = sum(values) / len(values)
+    return math.sqrt(sum((v - mean) ** 2 for v in values) / (len(values) - 1))
 
 
 def quality(c: Candidate, p: Profile, benchmarks: dict) -> CriterionResult:
-    """Mean over the profile's benchmarks (its weights) of (raw − chance) / (1 − chance), clipped
-    to [0, 1] — the Open LLM Leaderboard v2 normalisation, so guessing scores 0. A measured score
-    (this organisation's own run) replaces the published one. Missing benchmarks are left out
-    (weights renormalised) under ``neutral``/``exclude`` and count 0 under ``penalise``.
-    stderr = sqrt(Σ (w_b·se_b/(1 − chance_b))²) / Σ w_b, se from the run or the default."""
-    rows, weights, facts, sources, provs = [], [], {}, [], set()
-    for key, w in p.criteria.quality_benchmarks.items():
-        if w <= 0:
-            continue
-        raw = _benchmark_value(c, key, benchmarks)
-        if raw is None:
-            facts[key] = None
-            if p.policy("quality") == "penalise":
-                rows.append((0.0, 0.0)); weights.append(w)
-            continue
-        value, se, prov, src = raw
-        chance = getattr(benchmarks.get(key), "chance", 0.0) or 0.0
-        norm = clip01((value - chance) / (1 - chance))
-        rows.append((norm, se / (1 - chance))); weights.append(w)
-        facts[key] = {"raw": round(value, 4), "normalised": round(norm, 4), "provenance": prov,
-                      "source": src}
-        sources.append(src); provs.add(prov)
-    known = [f for f in facts.values() if f is not None]
-    if not known:
-        return CriterionResult(None, facts, "unknown")
-    wanted = sum(w for w in p.criteria.quality_benchmarks.values() if w > 0)
-    covered = sum(w for k, w in p.criteria.quality_benchmarks.items() if facts.get(k))
-    facts["coverage"] = round(covered / wanted, 3)
-    total_w = sum(weights)
-    score = sum(r[0] * w for r, w in zip(rows, weights)) / total_w
-    stderr = math.sqrt(sum((r[1] * w) ** 2 for r, w in zip(rows, weights))) / total_w
+    """Weighted mean over the profile's benchmarks of (raw − chance) / (1 − chance), clipped to
+    [0, 1] — the Open LLM Leaderboard v2 normalisation, so guessing scores 0.
+
+    Each cell: measured here (stderr from the run) > published (stderr: sampling error and the
+    between-source spread, ``Benchmark.published_stderr``) > estimated from the model's other
+    scores and its size (``quality_model``; stderr: the estimator's leave-one-out error). A
+    benchmark nobody fitted a line for (too few models publish it) takes the mean of the model's
+    other cells with the catalog's spread as its error. Under ``penalise`` a missing benchmark
+    counts 0 instead. stderr = sqrt(Σ (w·se)² over known cells + (Σ w·se over estimated cells)²)
+    / Σ w: estimated cells share their predictors, so their errors add up, they do not average
+    out. A model without a single score of its own is unknown when it has no size either. A model
+    with none of the PROFILE's benchmarks published or measured is flagged ``no_facts``: the
+    ``exclude`` policy removes it (the profile asked for those facts), the others estimate."""
+    wanted = {k: w for k, w in p.criteria.quality_benchmarks.items() if w > 0}
+    known = _known_cells(c, benchmarks)
+    penalise = p.policy("quality") == "penalise"
+    cells: dict[str, dict[str, Any]] = {}
+    for key in wanted:
+        if key in known:
+            cells[key] = known[key]
+        elif penalise:
+            cells[key] = {"normalised": 0.0, "stderr": 0.0, "provenance": "unknown", "source": None}
+        else:
+            est = _estimate(c, key, known)
+            if est is not None:
+                cells[key] = est
+    _fill_unfitted(cells, wanted, known, c)
+    if not cells or all(cell.get("from_prior") for cell in cells.values()):
+        return CriterionResult(None, {k: None for k in wanted}, "unknown")
+    total_w = sum(wanted[k] for k in cells)
+    score = sum(cells[k]["normalised"] * wanted[k] for k in cells) / total_w
+    fixed = sum((wanted[k] * v["stderr"]) ** 2 for k, v in cells.items() if v["provenance"] != "estimated")
+    shared = sum(wanted[k] * v["stderr"] for k, v in cells.items() if v["provenance"] == "estimated")
+    stderr = math.sqrt(fixed + shared ** 2) / total_w
+    provs = {v["provenance"] for v in cells.values()}
     prov = provs.pop() if len(provs) == 1 else "mixed"
-    return CriterionResult(score, facts, prov, sources, stderr)
+    facts: dict[str, Any] = {k: {kk: vv for kk, vv in v.items() if kk != "from_prior"}
+                             for k, v in cells.items()}
+    facts["estimated"] = [k for k, v in cells.items() if v["provenance"] == "estimated"]
+    sources = sorted({v["source"] for v in cells.values() if v.get("source")})
+    result = CriterionResult(score, facts, prov, sources, stderr)
+    result.no_facts = not (known.keys() & wanted.keys())
+    return result
 
 
-def _benchmark_value(c: Candidate, key: str, benchmarks: dict):
-    """(value as a fraction of the scale, stderr, provenance, source): measured first, else
-    published. A published stderr is the catalog's documented default for that benchmark
-    (binomial at the score over the usual test-set size, ``Benchmark.stderr_at``)."""
-    if c.measured and key in c.measured.scores:
-        m = c.measured.scores[key]
-        se = m.stderr if m.stderr is not None else math.sqrt(
-            max(m.value * (1 - m.value), 1e-4) / max(m.n, 1))
-        return m.value, se, "measured", m.run_id
-    published = next((s for s in c.card.scores if s.benchmark == key), None)
-    if published is None:
+def _known_cells(c: Candidate, benchmarks: dict) -> dict[str, dict[str, Any]]:
+    """Every benchmark the model has a number for (measured wins), normalised, with stderr."""
+    out = {}
+    for s in c.card.scores:
+        bench = benchmarks.get(s.benchmark)
+        if bench is None:
+            continue
+        norm_unit = bench.scale * (1 - bench.chance)
+        se = bench.published_stderr(s.value) if hasattr(bench, "published_stderr") else None
+        se = PUBLISHED_STDERR_DEFAULT * bench.scale if se is None else se
+        out[s.benchmark] = {"raw": round(s.value / bench.scale, 4),
+                            "normalised": round(bench.normalise(s.value), 4),
+                            "stderr": se / norm_unit, "provenance": "published",
+                            "source": s.source}
+    for key, m in (c.measured.scores.items() if c.measured else ()):
+        bench = benchmarks.get(key)
+        chance = getattr(bench, "chance", 0.0) or 0.0
+        se = m.stderr if m.stderr is not None else math.sqrt(max(m.value * (1 - m.value), 1e-4) / max(m.n, 1))
+        out[key] = {"raw": round(m.value, 4), "normalised": round(clip01((m.value - chance) / (1 - chance)), 4),
+                    "stderr": se / (1 - chance), "provenance": "measured", "source": m.run_id}
+    return out
+
+
+def _estimate(c: Candidate, key: str, known: dict[str, dict[str, Any]]) -> dict[str, Any] | None:
+    model = c.quality_model
+    if model is None:
         return None
-    bench = benchmarks.get(key)
-    scale = float(getattr(bench, "scale", 100.0) or 100.0)
-    stderr_at = getattr(bench, "stderr_at", None)
-    se = stderr_at(published.value) if stderr_at else None
-    se = PUBLISHED_STDERR_DEFAULT if se is None else se / scale
-    return published.value / scale, se, "published", published.source
+    size = c.card.params_total_b.value if c.card.params_total_b else None
+    est = model.estimate(key, {k: v["normalised"] for k, v in known.items()}, size)
+    if est is None:
+        return None
+    return {"normalised": round(est.value, 4), "stderr": est.stderr, "provenance": "estimated",
+            "source": None, "basis": "from " + ", ".join(b.replace("log10_params", "size")
+                                                         for b in est.basis),
+            "from_prior": est.from_prior}
+
+
+def _fill_unfitted(cells: dict, wanted: dict, known: dict, c: Candidate) -> None:
+    """A cell estimated only from the catalog mean, for a model that has other cells, takes the
+    mean of those (its own skill level) instead, with the catalog spread as error."""
+    own = [v["normalised"] for k, v in cells.items() if not v.get("from_prior")]
+    if not own:
+        return
+    level = sum(own) / len(own)
+    for key, cell in cells.items():
+        if cell.get("from_prior"):
+            cells[key] = {**cell, "normalised": round(level, 4), "from_prior": False,
+                          "basis": "mean of the model's other cells (no model fit for " + key + ")"}
+
+
+#: Share of the GDPR & data-security score that rests on where the data goes. The survey's top
+#: band names two halves, GDPR and data security (A §1); GDPR is residency, and half of data
+#: security is residency too (no third party sees the flow) while the other half is tooling that
+#: secures the flow itself (guard models filtering inputs and outputs): 1/2 + 1/4 = 0.75.
+RESIDENCY_SHARE = 0.75
 
 
 def gdpr_security(c: Candidate, p: Profile, benchmarks: dict) -> CriterionResult:
-    """Self-hosted open weights = 1: prompts and answers never leave the organisation (DOMAIN.md
-    §5, the GDPR argument for self-hosting). Through an API = 0.8 × (0.7·G + 0.3·J), capped at 0.8
-    because the data flows to a third party: G = mean of the vendor's grid answers on standards,
-    AI-Act standards, regulatory frameworks, published GDPR policy and prompt-data use (prompts
-    neither kept nor used = 1); J = 1 for an EU-based vendor (GDPR applies directly), 0.5 else."""
+    """The survey's top band has two halves, GDPR (where personal data goes) and data security
+    (the prompt/response flows): 0.75 × R + 0.25 × T (``RESIDENCY_SHARE``).
+
+    R, residency: self-hosted open weights = 1: prompts and answers never leave the organisation
+    (DOMAIN.md §5, the GDPR argument for self-hosting). Through an API = 0.8 × (0.7·G + 0.3·J),
+    capped at 0.8 because the data flows to a third party: G = mean of the vendor's grid answers
+    on standards, AI-Act standards, regulatory frameworks, published GDPR policy and prompt-data
+    use (prompts neither kept nor used = 1); J = 1 for an EU-based vendor (GDPR applies
+    directly), 0.5 else. T, flow-security tooling shipped with the model (input/output guard
+    models, code shields; study B credits Llama 3's Llama Guard 2, CyberSecEval 2 and Code
+    Shield): 1 when the card lists some, 0 when it lists none (none documented)."""
+    tooling = c.card.safety_tooling
+    t = 1.0 if tooling and tooling.value else 0.0
+    t_facts = {"flow_security_tooling": tooling.value if tooling else "none documented"}
+    t_sources = [tooling.source] if tooling else []
     if c.deployment.mode == "self-hosted":
-        return CriterionResult(1.0, {"deployment": "self-hosted: prompts stay in-house"},
-                               "published", [c.card.open_weights.source])
+        return CriterionResult(RESIDENCY_SHARE + (1 - RESIDENCY_SHARE) * t,
+                               {"deployment": "self-hosted: prompts stay in-house", **t_facts},
+                               "published", [c.card.open_weights.source, *t_sources])
     keys = ["standards", "ai_act_standards", "regulatory_frameworks", "gdpr_policy"]
     grid = _combine([(k, *_grid_pair(c, k)) for k in keys] + [_prompt_use(c)])
     if grid.score is None:
         return CriterionResult(None, {"deployment": "api", **grid.facts}, "unknown")
     eu = c.vendor.eu_based if c.vendor else None
     j = 0.5 if eu is None else (1.0 if eu.value else 0.5)
-    score = 0.8 * (0.7 * grid.score + 0.3 * j)
+    score = RESIDENCY_SHARE * 0.8 * (0.7 * grid.score + 0.3 * j) + (1 - RESIDENCY_SHARE) * t
     facts = {"deployment": "api: prompts leave the organisation", "grid": round(grid.score, 3),
-             "eu_based": None if eu is None else eu.value, **grid.facts}
-    return CriterionResult(score, facts, "published", grid.sources + ([eu.source] if eu else []))
+             "eu_based": None if eu is None else eu.value, **grid.facts, **t_facts}
+    parts = [(n, v, RESIDENCY_SHARE * 0.8 * 0.7 * w / sum(pw for _, _, pw in grid.parts))
+             for n, v, w in grid.parts]
+    parts += [("eu_based", j, RESIDENCY_SHARE * 0.8 * 0.3),
+              ("third_party_cap", 0.0, RESIDENCY_SHARE * 0.2),  # the 0.2 an API gives up
+              ("flow_security_tooling", t, 1 - RESIDENCY_SHARE)]
+    return CriterionResult(score, facts, "published",
+                           grid.sources + ([eu.source] if eu else []) + t_sources, parts=parts)
 
 
 def _grid_pair(c: Candidate, key: str) -> tuple[float | None, float, str | None]:
@@ -185,17 +292,18 @@ def license_openness(c: Candidate, p: Profile, benchmarks: dict) -> CriterionRes
 
 
 def cost(c: Candidate, p: Profile, benchmarks: dict) -> CriterionResult:
-    """1 − log10(cost / $0.01) / 4 on blended $ per 1M tokens, clipped: $0.01 -> 1, $1 -> 0.5,
-    $100 -> 0. API: input/output price blended by the workload's input share. Self-hosted:
-    owned hardware's monthly cost (share of devices used) / monthly volume, or on-demand $/h over
-    the aggregate throughput (see ``deployment``)."""
+    """1 − log10(cost / $0.01) / 5 on $ per 1M tokens, clipped: $0.01 -> 1, $1 -> 0.6, $1,000 -> 0,
+    where cost = the monthly total cost of ownership / the monthly volume (``deployment.cost``:
+    API list prices; cloud hours the replicas run × $/h; owned machines' monthly cost + energy).
+    stderr: the cost figure's relative spread (ln units) / (ln 10 × 5)."""
     est = c.cost_per_mtok
     if est is None:
         return CriterionResult(None, {"cost_per_mtok_usd": None}, "unknown")
     score = clip01(1 - math.log10(max(est.value, 1e-9) / COST_MIN) / COST_DECADES)
     facts = {"cost_per_mtok_usd": round(est.value, 4), "basis": est.note,
              "monthly_usd": round(c.monthly_cost.value, 2) if c.monthly_cost else None}
-    return CriterionResult(score, facts, est.provenance, est.sources)
+    return CriterionResult(score, facts, est.provenance, est.sources,
+                           est.spread / (math.log(10) * COST_DECADES))
 
 
 def hardware_fit(c: Candidate, p: Profile, benchmarks: dict) -> CriterionResult:
@@ -215,8 +323,9 @@ def hardware_fit(c: Candidate, p: Profile, benchmarks: dict) -> CriterionResult:
 
 
 def speed(c: Candidate, p: Profile, benchmarks: dict) -> CriterionResult:
-    """Generation tokens/s on a log scale: 5 t/s -> 0, 200 t/s -> 1. Measured speed first, else a
-    memory-bandwidth roofline on the target hardware, else the quoted speed. ``live`` workloads
+    """Generation tokens/s on a log scale: 5 t/s -> 0, 200 t/s -> 1. Measured speed on the target's
+    kind of hardware first, else the target's memory-bandwidth roofline (self-hosted) or the
+    published speed of the vendor's API (``deployment.speed``); stderr from the figure's spread. ``live`` workloads
     score what one user sees (single-stream speed); ``batch`` workloads score throughput
     (single-stream × the workload's concurrency: batched decoding shares each weight read)."""
     est = c.speed
@@ -227,7 +336,7 @@ def speed(c: Candidate, p: Profile, benchmarks: dict) -> CriterionResult:
         value *= p.workload.concurrency
     facts = {"tokens_per_s": round(value, 1), "mode": mode, "basis": est.note or est.provenance}
     return CriterionResult(log_scale(value, SPEED_MIN, SPEED_MAX), facts, est.provenance,
-                           [s for s in est.sources if s])
+                           [s for s in est.sources if s], est.spread / math.log(SPEED_MAX / SPEED_MIN))
 
 
 def context(c: Candidate, p: Profile, benchmarks: dict) -> CriterionResult:
@@ -270,9 +379,14 @@ def ecosystem(c: Candidate, p: Profile, benchmarks: dict) -> CriterionResult:
 
 
 def vendor_support(c: Candidate, p: Profile, benchmarks: dict) -> CriterionResult:
-    """Mean of the vendor grid answers on customer support/training/community, fine-tuning
-    offer, API + UI availability and copyright indemnity (DOMAIN.md §3)."""
-    keys = ["support", "fine_tuning", "api_ui", "copyright_indemnity"]
+    """Mean of the vendor grid answers that apply to how the model is served (DOMAIN.md §3):
+    through the API, customer support/training/community, fine-tuning offer, API + UI
+    availability and copyright indemnity; self-hosted, only support/community and fine-tuning
+    (the vendor's API and the indemnity it attaches to its paid services do not cover weights
+    an organisation downloads and runs itself)."""
+    keys = ["support", "fine_tuning"]
+    if c.deployment.mode != "self-hosted":
+        keys += ["api_ui", "copyright_indemnity"]
     return _combine([(k, *_grid_pair(c, k)) for k in keys])
 
 

@@ -17,22 +17,27 @@ import numpy as np
 
 from llmselect.config.profile_schema import CRITERIA, Profile
 from llmselect.errors import UserError
-from llmselect.scoring import constraints, deployment, ranking
-from llmselect.scoring.criteria import CRITERION_FUNCTIONS, CriterionResult
+from llmselect.scoring import constraints, deployment, quality_model, ranking
+from llmselect.scoring.criteria import CRITERION_FUNCTIONS, CriterionResult, fill_unknown_parts
 from llmselect.scoring.measured import collect
 from llmselect.scoring.result import (
-    CriterionDetail, Exclusion, RankedModel, Recommendation, Sensitivity,
+    BreakEven, CriterionDetail, Exclusion, RankedModel, Recommendation, Sensitivity,
 )
 
-TIE_NEIGHBOURS = 5  # tie_with lists group members at most this many ranks away
+TIE_NEIGHBOURS = 5
+UNIFORM_SD = 0.29  # sd of a score known only to lie in [0, 1]  # tie_with lists group members at most this many ranks away
 POLICY_RULE = {
     "neutral": "an unknown criterion scores the median of the models whose facts are known, "
-               "with their spread as uncertainty; a benchmark the model lacks is left out of "
-               "its quality mean",
+               "with their spread as uncertainty; a benchmark the model lacks is estimated "
+               "from its other scores and size, with the estimator's error",
     "penalise": "an unknown criterion scores 0 and a missing benchmark counts 0",
-    "exclude": "a model with an unknown weighted criterion (or a fact a hard constraint needs) "
-               "is excluded",
+    "exclude": "a model with an unknown weighted criterion (or a fact a hard constraint needs, "
+               "or no quality score of its own) is excluded; a missing benchmark is estimated",
 }
+UNCERTAINTY_NOTE = ("intervals and p(#1): {draws} Monte Carlo draws (seed {seed}) over the "
+                    "weights (each ×U(1±{delta:g})) and the facts: published scores ±3 points "
+                    "between sources, measured scores ± their stderr, estimated scores ± the "
+                    "estimator's leave-one-out error, cost and speed estimates ± their spread")
 
 
 def rank_catalog(profile: Profile, catalog: Any, runs: Iterable = (), *,
@@ -60,18 +65,21 @@ def _recommend(profile, catalog, runs, benchmarks, profile_file) -> Recommendati
     benchmarks = catalog.benchmarks if benchmarks is None else benchmarks
     runs = list(runs)
     measured = collect(runs)
+    qmodel = quality_model.fit_catalog(catalog.models.values(), benchmarks)
     weights = profile.criteria.normalised()
     active = [c for c in CRITERIA if weights[c] > 0]
     scored, excluded = [], []
     for card in catalog.models.values():
-        outcome = _evaluate(card, catalog, profile, measured, benchmarks, active)
+        outcome = _evaluate(card, catalog, profile, measured, benchmarks, active, qmodel)
         (excluded if isinstance(outcome, Exclusion) else scored).append(outcome)
     if not scored:
         raise UserError(_nothing_left(profile, profile_file, excluded))
+    for name in active:
+        fill_unknown_parts([results[name] for _, results, _ in scored])
     return _assemble(profile, profile_file, scored, excluded, weights, active, measured)
 
 
-def _evaluate(card, catalog, profile, measured, benchmarks, active):
+def _evaluate(card, catalog, profile, measured, benchmarks, active, qmodel=None):
     """One model -> (candidate, results, warnings) or an Exclusion."""
     check = constraints.static(card, profile)
     if check.violation:
@@ -79,7 +87,7 @@ def _evaluate(card, catalog, profile, measured, benchmarks, active):
                          detail=check.violation.detail)
     vendor = catalog.vendors.get(card.vendor)
     cand = deployment.Candidate(card, vendor, deployment.choose(card, vendor, profile),
-                                measured.get(card.id))
+                                measured.get(card.id), quality_model=qmodel)
     warnings = list(check.warnings or [])
     if cand.deployment.mode is not None:
         cand.speed = deployment.speed(cand, profile)
@@ -94,11 +102,17 @@ def _evaluate(card, catalog, profile, measured, benchmarks, active):
     violation = constraints.quality_floor(quality, profile, warnings)
     if violation:
         return Exclusion(model=card.id, constraint=violation.constraint, detail=violation.detail)
-    if quality and quality.score is not None and quality.facts.get("coverage", 1) < 0.5:
-        missing = [k for k, v in quality.facts.items() if v is None]
-        warnings.append(f"quality rests on {quality.facts['coverage']:.0%} of the benchmark "
-                        f"weight; unknown: {', '.join(missing)}")
-    unknown = [n for n, r in results.items() if r.score is None and profile.policy(n) == "exclude"]
+    if quality is not None and quality.no_facts and profile.policy("quality") == "exclude":
+        return Exclusion(model=card.id, constraint="missing_facts",
+                         detail="none of the profile's quality benchmarks is published or "
+                                "measured (missing-fact policy: exclude); measure it with "
+                                "`llmselect bench`")
+    if quality and quality.score is not None and quality.facts.get("estimated"):
+        est = quality.facts["estimated"]
+        warnings.append(f"quality: {', '.join(est)} estimated from the model's other facts "
+                        f"(quality ±{1.96 * quality.stderr:.2f}); measure with `llmselect bench`")
+    unknown = [n for n, r in results.items() if profile.policy(n) == "exclude"
+               and (r.score is None or r.no_facts)]
     if unknown:
         hint = "; measure it with `llmselect bench`" if "quality" in unknown else ""
         return Exclusion(model=card.id, constraint="missing_facts",
@@ -148,7 +162,7 @@ def _matrix(scored, active, policies):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
             median = np.where(known_count > 0, np.nanmedian(raw, axis=0), 0.5)
-            spread = np.where(known_count > 1, np.nanstd(raw, axis=0), 0.0)
+            spread = np.where(known_count > 1, np.nanstd(raw, axis=0), UNIFORM_SD)
     scores = np.where(unknown, np.where(penalise, 0.0, median), raw)
     errs = np.where(unknown & ~penalise, spread, errs)
     return scores, errs, unknown
@@ -160,7 +174,7 @@ def _assemble(profile, source, scored, excluded, weights, active, measured) -> R
     ids = [cand.card.id for cand, _, _ in scored]
     rk = ranking.rank(scores, errs, w, ids, draws=profile.sensitivity_draws,
                       delta=profile.weight_perturbation, seed=profile.seed)
-    ranked = [_entry(pos + 1, scored[i], scores[i], w, active, rk, i)
+    ranked = [_entry(pos + 1, scored[i], scores[i], errs[i], w, active, rk, i, scores)
               for pos, i in enumerate(rk.order)]
     ties = [[ranked[p].model for p in group] for group in rk.groups]
     for group in rk.groups:            # groups are runs of consecutive positions
@@ -184,11 +198,17 @@ def _assemble(profile, source, scored, excluded, weights, active, measured) -> R
         sensitivity=Sensitivity(draws=profile.sensitivity_draws,
                                 perturbation=profile.weight_perturbation, seed=profile.seed),
         ranked=ranked, excluded=sorted(excluded, key=lambda e: (e.constraint, e.model)),
-        why_first=why_first(ranked), ties=ties, measured_runs=used_runs, notes=[],
+        why_first=why_first(ranked, rk.p_first_beats_second), ties=ties,
+        measured_runs=used_runs, notes=[],
+        p_first_beats_second=None if rk.p_first_beats_second is None
+        else round(rk.p_first_beats_second, 3),
+        break_even=break_even(scored, ranked, profile),
+        uncertainty_note=UNCERTAINTY_NOTE.format(draws=profile.sensitivity_draws, seed=profile.seed,
+                                                 delta=profile.weight_perturbation),
     )
 
 
-def _entry(rank_no, item, used, w, active, rk, i) -> RankedModel:
+def _entry(rank_no, item, used, errs, w, active, rk, i, field) -> RankedModel:
     cand, results, warnings = item
     criteria = {}
     for k, name in enumerate(active):
@@ -196,17 +216,60 @@ def _entry(rank_no, item, used, w, active, rk, i) -> RankedModel:
         criteria[name] = CriterionDetail.model_construct(
             score=None if r.score is None else round(r.score, 4), used=round(float(used[k]), 4),
             weight=round(float(w[k]), 4), contribution=round(float(used[k] * w[k]), 4),
-            provenance=r.provenance, sources=r.sources, facts=r.facts)
-    tot, se = float(rk.totals[i]), float(rk.stderr[i])
+            provenance=r.provenance, sources=r.sources, facts=r.facts,
+            stderr=round(float(errs[k]), 4))
+    tot = float(rk.totals[i])
     dep = cand.deployment
+    quality = results.get("quality")
     return RankedModel.model_construct(
         rank=rank_no, model=cand.card.id, name=cand.card.name, vendor=cand.card.vendor,
-        total=round(tot, 4), stderr=round(se, 4),
-        interval=(round(tot - ranking.Z95 * se, 4), round(tot + ranking.Z95 * se, 4)),
+        total=round(tot, 4), stderr=round(float(rk.stderr[i]), 4),
+        interval=(round(float(rk.low[i]), 4), round(float(rk.high[i]), 4)),
         p_first=round(float(rk.p_first[i]), 4), deployment=dep.mode,
         quantization=dep.memory.quantization if dep.mode == "self-hosted" else None,
         memory_gb=round(dep.memory.total_gb, 2) if dep.mode == "self-hosted" else None,
+        monthly_cost_usd=round(cand.monthly_cost.value, 2) if cand.monthly_cost else None,
+        cost_basis=cand.monthly_cost.note if cand.monthly_cost else None,
+        why=short_why(used, w, active, field),
+        estimated=list(quality.facts.get("estimated", [])) if quality and quality.score is not None else [],
         criteria=criteria, key_facts=key_facts(cand), warnings=warnings, tie_with=[])
+
+
+def short_why(used, w, active, field, top: int = 2) -> str:
+    """The criteria where the model gains most on the field's average (weighted): its case."""
+    gains = (used - field.mean(axis=0)) * w
+    best = [active[k] for k in np.argsort(-gains)[:top] if gains[k] > 0.002]
+    return ", ".join(c.replace("_", " ") for c in best)
+
+
+def break_even(scored, ranked: list[RankedModel], profile: Profile) -> BreakEven | None:
+    """The best-ranked self-hosted model against the cheapest admissible API (per token):
+    the monthly volume above which self-hosting costs less. A live self-hosted service costs
+    the same every month whatever the volume (its hours are paid), so the break-even volume is
+    its monthly cost over the API's price per token; batch self-hosting scales with volume."""
+    hosted = next((e for e in ranked if e.deployment == "self-hosted" and e.monthly_cost_usd), None)
+    apis = [(cand.cost_per_mtok.value, cand.card.id) for cand, _, _ in scored
+            if cand.deployment.mode == "api" and cand.cost_per_mtok]
+    if hosted is None or not apis:
+        return None
+    price, api_id = min(apis)
+    wl = profile.workload
+    if wl.mode == "live":
+        volume = hosted.monthly_cost_usd / price if price > 0 else None
+        note = (f"self-hosting {hosted.model} pays off above {volume:,.0f}M tokens/month "
+                f"(= ${hosted.monthly_cost_usd:,.0f}/month of {api_id} API spend)"
+                if volume is not None else "")
+    else:
+        per_mtok = hosted.monthly_cost_usd / (wl.tokens_per_month / 1e6)
+        volume = 0.0 if per_mtok < price else None
+        note = (f"batch self-hosting {hosted.model} costs ${per_mtok:.3g}/Mtok vs {api_id} "
+                f"${price:.3g}/Mtok: " + ("cheaper at any volume" if volume == 0.0 else
+                                         "never cheaper per token"))
+    return BreakEven(self_hosted_model=hosted.model,
+                     self_hosted_monthly_usd=round(hosted.monthly_cost_usd, 2), api_model=api_id,
+                     api_usd_per_mtok=round(price, 4),
+                     break_even_mtok_per_month=None if volume is None else round(volume, 1),
+                     note=note)
 
 
 def key_facts(cand) -> dict[str, Any]:
@@ -223,17 +286,19 @@ def key_facts(cand) -> dict[str, Any]:
     return facts
 
 
-def why_first(ranked: list[RankedModel]) -> str | None:
-    """One line: the margin, the criteria that carry it, and whether it is a tie."""
+def why_first(ranked: list[RankedModel], p_beats: float | None = None) -> str | None:
+    """One line: the margin, the criteria that carry it, and how sure the order is."""
     if len(ranked) < 2:
         return f"{ranked[0].model} is the only model left" if ranked else None
     a, b = ranked[0], ranked[1]
     deltas = sorted(((a.criteria[c].contribution - b.criteria[c].contribution, c)
                      for c in a.criteria), reverse=True)
-    plus = [f"{c} +{d:.3f}" for d, c in deltas if d > 0.0005][:3]
-    minus = [f"{c} {d:.3f}" for d, c in reversed(deltas) if d < -0.0005][:2]
-    line = (f"{a.model} beats {b.model} by {a.total - b.total:.3f} "
+    plus = [f"{c} +{d:.2f}" for d, c in deltas if d > 0.005][:3]
+    minus = [f"{c} {d:.2f}" for d, c in reversed(deltas) if d < -0.005][:2]
+    line = (f"{a.model} beats {b.model} by {a.total - b.total:.2f} "
             f"({', '.join(plus) or 'no criterion'}; gives up {', '.join(minus) or 'nothing'})")
     if b.model in a.tie_with:
         line += "; their intervals overlap: a tie"
-    return line + f"; p(#1) {a.p_first:.0%} vs {b.p_first:.0%} under ±weights"
+    if p_beats is not None:
+        line += f"; #1 ahead of #2 in {p_beats:.0%} of draws, p(#1) {a.p_first:.0%}"
+    return line

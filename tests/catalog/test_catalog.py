@@ -198,10 +198,10 @@ FACTS = [
     ("llama3.1-405b", "params_total_b.value", 405, "C-top5-2025"),
     ("qwen2.5-0.5b", "params_total_b.value", 0.5, "C-top5-2025"),
     ("qwen2.5-72b", "params_total_b.value", 72, "C-top5-2025"),
-    ("phi-4", "context_tokens.value", 16000, "C-top5-2025"),
-    ("llama3.3-70b", "context_tokens.value", 128000, "C-top5-2025"),
-    ("deepseek-v3", "context_tokens.value", 128000, "C-top5-2025"),
-    ("mistral-large-2", "context_tokens.value", 128000, "C-top5-2025"),
+    ("phi-4", "context_tokens.value", 16384, "hf-config:microsoft/phi-4"),  # config, not C's "16k"
+    ("llama3.3-70b", "context_tokens.value", 131072, "hf-config:meta-llama/Llama-3.3-70B-Instruct"),
+    ("deepseek-v3", "context_tokens.value", 131072, "C-top5-2025"),  # 128k = 131,072 tokens
+    ("mistral-large-2", "context_tokens.value", 131072, "hf-config:mistralai/Mistral-Large-Instruct-2407"),
     ("claude-3-sonnet", "context_tokens.value", 200000, "A-whitepaper"),
     ("gemini-1.5-pro", "context_tokens.value", 1000000, "A-whitepaper"),
     ("llama3-8b-instruct", "license.value", "llama3-community", "B-chatbot-en"),

@@ -26,7 +26,7 @@ def card(id: str = "m", **kw) -> ModelCard:
         "context_tokens", "languages", "speed_tokens_per_s", "native_quantization"}})
     data: dict[str, Any] = {"id": id, "name": id.upper(), "vendor": kw.get("vendor", "v")}
     data.update({k: sourced(v) for k, v in plain.items() if v is not None})
-    for key in ("scores", "price", "architecture", "ecosystem", "training"):
+    for key in ("scores", "price", "architecture", "ecosystem", "training", "safety_tooling"):
         if key in kw and kw[key] is not None:
             data[key] = kw[key]
     if "scores" in data:

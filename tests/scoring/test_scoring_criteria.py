@@ -49,7 +49,8 @@ def test_quality_stderr_uses_catalog_default_for_published():
                            prof=profile(criteria={"weights": {"quality": 1},
                                                   "quality_benchmarks": {"gsm8k": 1}}))
     result = cr.quality(cand, prof, benchmarks())
-    assert result.stderr == pytest.approx(math.sqrt(0.25 / 1319), rel=1e-3)
+    # binomial error at 50 % over GSM8K's 1,319 items and the 3-point between-source spread
+    assert result.stderr == pytest.approx(math.sqrt(0.25 / 1319 + 0.03 ** 2), rel=1e-3)
     assert result.provenance == "published"
 
 
@@ -86,35 +87,38 @@ def test_api_cost_blends_input_and_output(price, share, expected_cost):
     cand, _ = candidate(card(open_weights=False, license="proprietary", price=price), prof=prof)
     result = cr.cost(cand, prof, {})
     assert result.facts["cost_per_mtok_usd"] == pytest.approx(expected_cost)
-    assert result.score == pytest.approx(cr.clip01(1 - math.log10(expected_cost / 0.01) / 4))
+    assert result.score == pytest.approx(cr.clip01(1 - math.log10(expected_cost / 0.01) / 5))
+    assert cand.monthly_cost.value == pytest.approx(expected_cost * 10)  # 10M tokens a month
 
 
-def test_self_hosted_cost_from_hourly_price_and_roofline_throughput():
-    # 7B at fp16 = 14 GB read per token; 1000 GB/s -> 71.4 t/s; x1 concurrency; $1/h
+def test_live_self_hosted_pays_every_service_hour_of_its_node():
+    # 7B at fp16 = 14 GB read per token; 0.6 x 1000 GB/s -> 42.9 t/s; a live service keeps its
+    # $1/h node up 24 h a day whatever the traffic: 730.5 h a month, over 10M tokens
     prof = profile(criteria={"weights": {"cost": 1}})
     cand, _ = candidate(card(params_total_b=7.0), prof=prof)
-    tps = 1000 / 14
-    assert cand.speed.value == pytest.approx(tps)
-    assert cand.cost_per_mtok.value == pytest.approx(1.0 / (tps * 3600 / 1e6))
+    assert cand.speed.value == pytest.approx(0.6 * 1000 / 14)
+    assert cand.monthly_cost.value == pytest.approx(24 * 365.25 / 12)
+    assert cand.cost_per_mtok.value == pytest.approx(24 * 365.25 / 12 / 10)
 
 
-def test_owned_hardware_cost_is_monthly_cost_over_volume():
+def test_owned_hardware_costs_the_whole_machine_over_volume():
     prof = profile(hardware={"monthly_cost_usd": 2700, "cost_per_hour_usd": None, "devices": 4,
                              "memory_gb": 80},
                    workload={"tokens_per_month": 100e6})
     cand, _ = candidate(card(params_total_b=7.0), prof=prof)
     assert cand.deployment.devices_used == 1
-    assert cand.cost_per_mtok.value == pytest.approx(2700 / 4 / 100)
+    assert cand.monthly_cost.value == pytest.approx(2700)  # the server is bought whole
+    assert cand.cost_per_mtok.value == pytest.approx(2700 / 100)
 
 
-@pytest.mark.parametrize("answers, eu, expected", [
+@pytest.mark.parametrize("answers, eu, expected", [   # 0.75 x residency + 0.25 x flow tooling
     ({}, None, None),
     ({"gdpr_policy": "yes", "standards": "yes", "regulatory_frameworks": "yes",
-      "ai_act_standards": "yes", "prompt_data_use": "no"}, True, 0.8),
+      "ai_act_standards": "yes", "prompt_data_use": "no"}, True, 0.75 * 0.8),
     ({"gdpr_policy": "yes", "standards": "yes", "regulatory_frameworks": "yes",
-      "ai_act_standards": "yes", "prompt_data_use": "no"}, False, 0.8 * (0.7 + 0.15)),
-    ({"gdpr_policy": "none-found", "standards": "none-found"}, False, 0.8 * 0.15),
-    ({"gdpr_policy": "yes", "standards": "in-progress"}, True, 0.8 * (0.7 * 0.75 + 0.3)),
+      "ai_act_standards": "yes", "prompt_data_use": "no"}, False, 0.75 * 0.8 * (0.7 + 0.15)),
+    ({"gdpr_policy": "none-found", "standards": "none-found"}, False, 0.75 * 0.8 * 0.15),
+    ({"gdpr_policy": "yes", "standards": "in-progress"}, True, 0.75 * 0.8 * (0.7 * 0.75 + 0.3)),
 ])
 def test_gdpr_security_through_api(answers, eu, expected):
     prof = profile(hardware=None, criteria={"weights": {"gdpr_security": 1}})
@@ -127,7 +131,11 @@ def test_gdpr_security_through_api(answers, eu, expected):
 def test_gdpr_security_self_hosted_keeps_prompts_in_house():
     cand, prof = candidate(card(), vendor("v", eu=False, gdpr_policy="none-found"))
     assert cand.deployment.mode == "self-hosted"
-    assert cr.gdpr_security(cand, prof, {}).score == 1.0
+    assert cr.gdpr_security(cand, prof, {}).score == pytest.approx(0.75)  # no flow tooling listed
+    guarded = card(safety_tooling={"value": ["Llama Guard 2"], "source": "B-chatbot-en"})
+    cand, prof = candidate(guarded, vendor("v", eu=False, gdpr_policy="none-found"))
+    result = cr.gdpr_security(cand, prof, {})
+    assert result.score == pytest.approx(1.0) and "B-chatbot-en" in result.sources
 
 
 @pytest.mark.parametrize("params_b, expected", [
@@ -184,13 +192,19 @@ def test_transparency(info, open_w, expected):
     assert cr.transparency(cand, prof, {}).score == pytest.approx(expected)
 
 
-@pytest.mark.parametrize("grid, expected", [
-    ({"support": "yes", "fine_tuning": "partial", "api_ui": "yes", "copyright_indemnity": "no"},
-     (1 + 0.5 + 1 + 0) / 4),
-    ({"support": "n/a"}, None),
+GRID = {"support": "yes", "fine_tuning": "partial", "api_ui": "yes", "copyright_indemnity": "no"}
+
+
+@pytest.mark.parametrize("grid, api, expected", [
+    (GRID, True, (1 + 0.5 + 1 + 0) / 4),
+    (GRID, False, (1 + 0.5) / 2),   # self-hosted: the vendor's API and indemnity do not apply
+    ({"support": "n/a"}, False, None),
 ])
-def test_vendor_support(grid, expected):
-    cand, prof = candidate(card(), vendor("v", **grid))
+def test_vendor_support(grid, api, expected):
+    c = card(open_weights=False, license="proprietary", price=(1, 1)) if api else card()
+    prof = profile(hardware=None) if api else None
+    cand, prof = candidate(c, vendor("v", **grid), prof)
+    assert cand.deployment.mode == ("api" if api else "self-hosted")
     score = cr.vendor_support(cand, prof, {}).score
     assert score == (None if expected is None else pytest.approx(expected))
 

@@ -36,7 +36,7 @@ def test_measured_score_replaces_published_and_names_the_run():
     assert q.facts["mmlu"]["raw"] == 0.25 and q.score == 0.0
     assert rec.ranked[0].model == "b"
     assert rec.measured_runs == ["r1"]
-    assert a.stderr == pytest.approx(0.01 / 0.75, abs=1e-4)
+    assert q.stderr == pytest.approx(0.01 / 0.75, abs=1e-4)  # the run's stderr, over 1 - chance
 
 
 def test_newest_run_wins_and_measured_speed_is_used():
