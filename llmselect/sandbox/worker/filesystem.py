@@ -67,6 +67,17 @@ def _hide(path: str, staging: str) -> None:
     mount(None, path, None, MS_REMOUNT | MS_NOSUID | MS_NODEV | MS_RDONLY, "size=64k,mode=755")
 
 
+def fresh_scratch(size_bytes: int) -> None:
+    """New empty tmpfs on /tmp, /var/tmp, /dev/shm, in this (per-sample) mount namespace.
+
+    WHY per sample: a file one sample leaves there is never seen by the next one, and a sample
+    that fills them fills only its own (the mounts vanish with the namespace, i.e. the sample).
+    """
+    for path in SCRATCH:
+        if os.path.isdir(path):
+            mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, f"size={size_bytes},mode=1777")
+
+
 def private_view(hide: list[str]) -> dict:
     """Set up the namespace's mounts; return what was done for the isolation record."""
     refused = make_read_only()
