@@ -217,7 +217,8 @@ def supervise(req: dict, uids: dict, namespaces: bool, reply_fd: int) -> None:
     _kill(checker, uids["checker"], "pidns")
     _kill(sample, uids["sample"], pid_ns)
     _, check_status = os.waitpid(checker, 0)
-    _, status = os.waitpid(sample, 0)
+    if not done:
+        os.waitpid(sample, 0)
     if pid_ns == "subreaper":
         _reap_descendants()
     out = _drain(out_r, out)

@@ -57,11 +57,12 @@ def main() -> None:
             try:
                 supervisor.supervise(req, uids, namespaces, out)
             except BaseException as exc:  # noqa: BLE001 - reported to the pool, never silent
-                sys.stderr.write(f"sandbox supervisor failed: {exc!r}\n")
+                why = f"sandbox supervisor failed: {exc!r}"[:500]
+                os.write(out, (json.dumps({"id": req["id"], "error": why}) + "\n").encode())
                 code = 70
             os._exit(code)
         _, status = os.waitpid(child, 0)
-        if os.waitstatus_to_exitcode(status) != 0:
+        if os.waitstatus_to_exitcode(status) not in (0, 70):
             os.write(out, (json.dumps({"id": req["id"], "error": "sandbox supervisor failed"}) + "\n").encode())
 
 
