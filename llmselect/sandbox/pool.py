@@ -112,12 +112,13 @@ class Sandbox:
     def isolation(self) -> dict:
         return self._all[0].isolation if self._all else {}
 
-    def run(self, job: Job) -> SampleResult:
+    def run(self, job: Job, limits: SandboxLimits | None = None) -> SampleResult:
         """Run the job's program in one process and its test in another; judge it."""
+        limits = limits or self.limits
         worker = self._idle.get()
         req = {"id": next(self._ids), "program": job.program, "test": job.test,
                "prelude": job.prelude, "calls": list(job.calls),
-               "timeout": self.limits.timeout_seconds, "limits": self.limits.for_worker()}
+               "timeout": limits.timeout_seconds, "limits": limits.for_worker()}
         try:
             reply = worker.run(req)
         except (BrokenPipeError, OSError):

@@ -48,6 +48,7 @@ def run(program: str, calls_fd: int, replies_fd: int) -> None:
     except BaseException as exc:  # noqa: BLE001 - SystemExit and the like are failures too
         failed = exc
         _print_exc()
+    _flush()  # what it printed reaches the output pipe before any answer does
     for line in _lines(calls_fd):
         if failed is not None:
             _reply(replies_fd, _raised(RuntimeError(f"the program raised {type(failed).__name__}: {failed}")))
@@ -59,6 +60,7 @@ def run(program: str, calls_fd: int, replies_fd: int) -> None:
         except BaseException as exc:  # noqa: BLE001
             _print_exc()
             payload = _raised(exc)
+        _flush()
         _reply(replies_fd, payload)
     _flush()
 
