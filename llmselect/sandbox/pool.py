@@ -76,7 +76,10 @@ class _Worker:
             self.proc.kill()
         self.proc.wait()
         for stream in (self.proc.stdin, self.proc.stdout, self.proc.stderr):
-            stream.close()
+            try:
+                stream.close()
+            except OSError:  # a dead worker's stdin cannot take the flush: nothing to keep
+                pass
 
 
 class Sandbox:
