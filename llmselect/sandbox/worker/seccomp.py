@@ -62,17 +62,17 @@ def _program(audit_arch: int, numbers: dict[str, int]) -> bytes:
     return b"".join(insns + [_insn(_RET, 0, 0, _ALLOW)])
 
 
+class _Prog(ctypes.Structure):
+    _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_char_p)]
+
+
 def install() -> bool:
     """Install the filter in this process (inherited by its children). False if arch unknown."""
     arch = _ARCH.get(platform.machine())
     if arch is None:
         return False
     code = _program(*arch)
-
-    class Prog(ctypes.Structure):
-        _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_char_p)]
-
-    prog = Prog(len(code) // 8, code)
+    prog = _Prog(len(code) // 8, code)
     prctl(PR_SET_NO_NEW_PRIVS, 1)
     prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ctypes.byref(prog))
     return True
