@@ -307,7 +307,9 @@ def run_task(plan: Plan, run: store.RunResult, lm, tm, task: SuiteTask) -> tuple
 
     task = _adapt_to_lm(lm, run, task)
     if task.requires_code_execution:
-        os.environ["LLMSELECT_ALLOW_CODE_EXECUTION"] = "1"
+        from llmselect.humaneval.consent import ENV_VAR as CODE_EXECUTION_ENV
+
+        os.environ[CODE_EXECUTION_ENV] = "1"
     if not plan.request.verbose:  # lm-eval shells out to `git describe`, noisy outside a checkout
         import lm_eval.evaluator
 
@@ -330,6 +332,11 @@ def run_task(plan: Plan, run: store.RunResult, lm, tm, task: SuiteTask) -> tuple
     finally:
         _close_cache(lm)
     elapsed = time.monotonic() - started
+    if task.requires_code_execution:  # the isolation the samples ran under, on the run
+        from llmselect.humaneval.verdicts import isolation_note
+
+        if (note := isolation_note()) and note not in run.notes:
+            run.notes.append(note)
     return task_result(plan, run, task, out), elapsed
 
 

@@ -113,3 +113,27 @@ def test_real_smollm2_humaneval_run(tmp_path, monkeypatch, shared_datasets):
     verdicts = [float(rescored.samples[s["doc"]["task_id"]][0].passed) for s in samples]
     assert [s["pass@1"] for s in samples] == verdicts
     assert res["pass@1,create_test"] == pytest.approx(sum(verdicts) / limit)
+
+
+def test_bench_records_the_sandbox_isolation_on_the_run(tmp_path, monkeypatch, shared_datasets, data_cache):
+    """bench (fake model, real lm-eval, real sandbox) puts the isolation samples ran under in the run."""
+    from typer.testing import CliRunner
+
+    from llmselect.cli.main import app
+    from llmselect.store import load_runs
+
+    (tmp_path / "suites").mkdir()
+    (tmp_path / "suites" / "he.yaml").write_text(
+        "description: humaneval only\nsampled: true\ntasks:\n  - {task: humaneval_sandboxed, "
+        "benchmark: humaneval, metric: \"pass@1,create_test\", limit: 2, requires_code_execution: true}\n")
+    for key, value in {"LLMSELECT_SUITES_PATH": tmp_path / "suites", "LLMSELECT_CACHE_DIR": data_cache,
+                       "LLMSELECT_DATA_DIR": shared_datasets, "HF_DATASETS_OFFLINE": 1, "HF_HUB_OFFLINE": 1}.items():
+        monkeypatch.setenv(key, str(value))
+    monkeypatch.delenv(ENV_VAR, raising=False)
+    out = CliRunner().invoke(app, ["bench", "smollm2-135m", "--dry-run", "--no-probe", "--suite", "he",
+                                   "-o", str(tmp_path / "res"), "--allow-code-execution"])
+    assert out.exit_code == 0, out.output
+    [run] = load_runs(tmp_path / "res")
+    assert run.tasks["humaneval_sandboxed"].n == 2
+    [note] = [n for n in run.notes if n.startswith("humaneval sandbox:")]
+    assert "ipc=ipcns per sample" in note and "scratch=fresh tmpfs per sample" in note

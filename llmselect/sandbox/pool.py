@@ -89,6 +89,7 @@ class Sandbox:
         self.limits = limits or SandboxLimits()
         self.size = workers or os.cpu_count() or 1
         self._base = UID_BASE + secrets.randbelow(1 << 20) * UIDS_PER_POOL
+        self._per_sample: dict = {}
         self.replaced = 0  # workers that stopped answering and were started again
         self._hide = [p for p in {os.path.expanduser("~"), os.environ.get("HOME", "")} if p]
         self._ids = itertools.count()
@@ -113,7 +114,8 @@ class Sandbox:
 
     @property
     def isolation(self) -> dict:
-        return self._all[0].isolation if self._all else {}
+        """The workers' isolation plus the per-sample layers of the last sample that ran."""
+        return {**(self._all[0].isolation if self._all else {}), **self._per_sample}
 
     def run(self, job: Job, limits: SandboxLimits | None = None) -> SampleResult:
         """Run the job's program in one process and its test in another; judge it."""
@@ -129,7 +131,8 @@ class Sandbox:
         if reply is None or reply.get("id") != req["id"]:
             return self._replace(worker, "sandbox worker stopped answering")
         self._idle.put(worker)
-        iso = {**worker.isolation, **reply.pop("per_sample", {})}
+        self._per_sample = reply.pop("per_sample", {})
+        iso = {**worker.isolation, **self._per_sample}
         if "error" in reply:
             return SampleResult(passed=False, error=reply["error"], isolation=iso)
         reply.pop("id")
