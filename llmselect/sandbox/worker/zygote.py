@@ -28,7 +28,7 @@ def setup(config: dict) -> dict:
     try:
         linux.unshare(linux.CLONE_NEWNS | linux.CLONE_NEWNET)
         iso["network"].append("netns")
-        iso["fs"] = filesystem.private_view(config.get("hide", []))
+        iso["fs"] = filesystem.private_view()
     except OSError as exc:
         iso["namespace_error"] = str(exc)
     uids = config.get("uids") or {}
