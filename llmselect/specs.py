@@ -20,9 +20,8 @@ import importlib.metadata
 from pathlib import Path
 from typing import Literal
 
-from llmselect.strict import FrozenStrictModel
-
 from llmselect.errors import EnvironmentProblem, UserError, did_you_mean
+from llmselect.strict import FrozenStrictModel
 
 Kind = Literal["catalog", "hf", "dir", "gguf", "endpoint"]
 GGUF_MAGIC = b"GGUF"

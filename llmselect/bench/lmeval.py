@@ -83,6 +83,11 @@ def run_task(plan: Plan, run: store.RunResult, lm, tm, task: SuiteTask) -> tuple
     finally:
         _close_cache(lm)
     elapsed = time.monotonic() - started
+    if task.requires_code_execution:  # the isolation the samples ran under, on the run
+        from llmselect.humaneval.verdicts import isolation_note
+
+        if (note := isolation_note()) and note not in run.notes:
+            run.notes.append(note)
     return task_result(plan, run, task, out), elapsed
 
 

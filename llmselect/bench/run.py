@@ -17,7 +17,14 @@ from pathlib import Path
 from llmselect import store
 from llmselect.bench.hooks import lm_hooks
 from llmselect.bench.lmeval import load_lm, run_task, task_manager
-from llmselect.bench.plan import BenchRequest, Plan, plan_bench, quantization, resume_key
+from llmselect.bench.plan import (
+    BenchRequest,
+    Plan,
+    plan_bench,
+    quantization,
+    resume_key,
+)
+
 
 def new_run(plan: Plan, key: str) -> store.RunResult:
     from importlib.metadata import version

@@ -31,7 +31,6 @@ from dataclasses import dataclass, field
 
 from llmselect.errors import unknown
 
-
 #: Stderr (as a fraction) of a published score whose benchmark is not in the registry: the
 #: spread below plus a binomial worst case over ~600 items (2 points), in quadrature.
 PUBLISHED_SPREAD_PTS = 3.0

@@ -11,7 +11,12 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from llmselect.config.catalog_schema import ModelCard, PublishedScore, Sourced, VendorCard
+from llmselect.config.catalog_schema import (
+    ModelCard,
+    PublishedScore,
+    Sourced,
+    VendorCard,
+)
 
 Row = dict[str, Any]
 _PLAIN = ("id", "name", "aliases", "family")

@@ -16,6 +16,7 @@ from llmselect.config.catalog_schema import ModelCard
 from llmselect.errors import UserError, did_you_mean, unknown
 from llmselect.memory import BYTES_PER_PARAM, estimate
 
+
 @dataclass(frozen=True)
 class ModelFilter:
     open_weights: bool | None = None

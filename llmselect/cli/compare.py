@@ -9,7 +9,13 @@ from typing import Optional
 
 import typer
 
-from llmselect.cli.output import FORMAT_OPTION, OutputFormat, emit, err_console, wide_console
+from llmselect.cli.output import (
+    FORMAT_OPTION,
+    OutputFormat,
+    emit,
+    err_console,
+    wide_console,
+)
 
 DIR_OPTION = typer.Option(None, "--dir", "-d", help="Results folder for run ids and model names "
                           "(default $LLMSELECT_RESULTS_DIR or ./results).")

@@ -6,7 +6,6 @@ import os
 import sys
 
 import typer
-
 from typer.core import TyperGroup
 
 from llmselect import __version__

@@ -11,7 +11,14 @@ from typing import Optional
 
 import typer
 
-from llmselect.cli.output import FORMAT_OPTION, OutputFormat, console, emit, err_console, wide_console
+from llmselect.cli.output import (
+    FORMAT_OPTION,
+    OutputFormat,
+    console,
+    emit,
+    err_console,
+    wide_console,
+)
 
 
 def register(app: typer.Typer) -> None:

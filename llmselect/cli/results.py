@@ -27,9 +27,8 @@ def results(
     fmt: OutputFormat = FORMAT_OPTION,
 ) -> None:
     """List recorded bench runs, one row per task."""
-    from llmselect.errors import EnvironmentProblem, UserError
-
     from llmselect import store
+    from llmselect.errors import EnvironmentProblem, UserError
 
     if folder is not None:
         store.check_results_folder(folder)

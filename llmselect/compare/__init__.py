@@ -4,8 +4,20 @@ logs match) and speed/memory ratios. Rendering lives in ``llmselect.render.compa
 verdict in ``llmselect.gate``."""
 
 from llmselect.compare.deltas import (
-    PairComparison, RatioRow, TaskDelta, all_notes, compare_runs, compare_task, differences,
-    item_identity, prompt_identity, ratio_rows, read_samples, run_notes, same_hardware, slowdown,
+    PairComparison,
+    RatioRow,
+    TaskDelta,
+    all_notes,
+    compare_runs,
+    compare_task,
+    differences,
+    item_identity,
+    prompt_identity,
+    ratio_rows,
+    read_samples,
+    run_notes,
+    same_hardware,
+    slowdown,
 )
 from llmselect.compare.refs import LoadedRun, resolve_run
 

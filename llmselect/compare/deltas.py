@@ -20,7 +20,6 @@ from llmselect.compare.refs import LoadedRun
 from llmselect.errors import UserError
 from llmselect.metric_keys import split_metric
 
-
 # ---------------------------------------------------------------- apples to oranges
 
 _SETTINGS = (("task", "lm-eval task"), ("metric", "metric"), ("task_version", "task version"),

@@ -16,9 +16,8 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from llmselect.strict import StrictModel
-
 from llmselect.errors import UserError, did_you_mean
+from llmselect.strict import StrictModel
 
 #: Every criterion a profile may weigh, in display order. Formulas: ``llmselect.scoring.criteria``.
 CRITERIA: tuple[str, ...] = (

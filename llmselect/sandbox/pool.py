@@ -23,10 +23,11 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from llmselect.errors import EnvironmentProblem
-from llmselect.sandbox.limits import SampleResult, SandboxLimits
+from llmselect.sandbox.limits import Job, SampleResult, SandboxLimits
 
 WORKER = Path(__file__).with_name("worker") / "zygote.py"
-UID_BASE = 1_600_000_000  # far above any real account; one uid per worker slot
+UID_BASE = 1_600_000_000  # far above any real account; two uids per worker slot
+UIDS_PER_POOL = 1024  # room for 512 worker slots (sample uid, checker uid)
 
 
 def _worker_command(config: dict) -> list[str]:
@@ -39,9 +40,9 @@ def _worker_command(config: dict) -> list[str]:
 class _Worker:
     """One zygote process and its line protocol."""
 
-    def __init__(self, uid: int, hide: list[str]):
+    def __init__(self, uids: dict[str, int]):
         self.proc = subprocess.Popen(
-            _worker_command({"uid": uid, "hide": hide}), stdin=subprocess.PIPE,
+            _worker_command({"uids": uids}), stdin=subprocess.PIPE,
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, env={"LANG": "C.UTF-8"}, close_fds=True)
         self._buf = b""
         ready = self.read(30.0)
@@ -75,7 +76,10 @@ class _Worker:
             self.proc.kill()
         self.proc.wait()
         for stream in (self.proc.stdin, self.proc.stdout, self.proc.stderr):
-            stream.close()
+            try:
+                stream.close()
+            except OSError:  # a dead worker's stdin cannot take the flush: nothing to keep
+                pass
 
 
 class Sandbox:
@@ -84,29 +88,41 @@ class Sandbox:
     def __init__(self, workers: int | None = None, limits: SandboxLimits | None = None):
         self.limits = limits or SandboxLimits()
         self.size = workers or os.cpu_count() or 1
-        self._base = UID_BASE + secrets.randbelow(1 << 24) * 16
-        self._hide = [p for p in {os.path.expanduser("~"), os.environ.get("HOME", "")} if p]
+        self._base = UID_BASE + secrets.randbelow(1 << 20) * UIDS_PER_POOL
+        self._per_sample: dict = {}
+        self.replaced = 0  # workers that stopped answering and were started again
         self._ids = itertools.count()
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._all: list[_Worker] = []
         for slot in range(self.size):
             self._add(slot)
 
+    def uids(self, slot: int) -> dict[str, int]:
+        """The unprivileged uids of a worker slot: one runs the program, the other the test."""
+        return {"sample": self._base + 2 * slot, "checker": self._base + 2 * slot + 1}
+
+    @property
+    def uid_span(self) -> tuple[int, int]:
+        return self._base, self._base + 2 * self.size
+
     def _add(self, slot: int) -> None:
-        worker = _Worker(self._base + slot, self._hide)
+        worker = _Worker(self.uids(slot))
         worker.slot = slot
         self._all.append(worker)
         self._idle.put(worker)
 
     @property
     def isolation(self) -> dict:
-        return self._all[0].isolation if self._all else {}
+        """The workers' isolation plus the per-sample layers of the last sample that ran."""
+        return {**(self._all[0].isolation if self._all else {}), **self._per_sample}
 
-    def run(self, program: str, test: str) -> SampleResult:
-        """Execute ``program`` then ``test`` (the test sees the program's names); judge it."""
+    def run(self, job: Job, limits: SandboxLimits | None = None) -> SampleResult:
+        """Run the job's program in one process and its test in another; judge it."""
+        limits = limits or self.limits
         worker = self._idle.get()
-        req = {"id": next(self._ids), "program": program, "test": test,
-               "timeout": self.limits.timeout_seconds, "limits": self.limits.for_worker()}
+        req = {"id": next(self._ids), "program": job.program, "test": job.test,
+               "prelude": job.prelude, "calls": list(job.calls),
+               "timeout": limits.timeout_seconds, "limits": limits.for_worker()}
         try:
             reply = worker.run(req)
         except (BrokenPipeError, OSError):
@@ -114,22 +130,25 @@ class Sandbox:
         if reply is None or reply.get("id") != req["id"]:
             return self._replace(worker, "sandbox worker stopped answering")
         self._idle.put(worker)
-        iso = {**worker.isolation, "pid": reply.pop("pid_namespace", "none")}
+        self._per_sample = reply.pop("per_sample", {})
+        iso = {**worker.isolation, **self._per_sample}
         if "error" in reply:
             return SampleResult(passed=False, error=reply["error"], isolation=iso)
         reply.pop("id")
         return SampleResult(**reply, isolation=iso)
 
     def _replace(self, worker: _Worker, why: str) -> SampleResult:
+        """The worker died or desynchronised: this sample fails, a fresh worker takes the slot."""
         self._all.remove(worker)
         worker.close()
+        self.replaced += 1
         self._add(worker.slot)
         return SampleResult(passed=False, error=why, isolation=worker.isolation)
 
-    def run_many(self, jobs: list[tuple[str, str]]) -> list[SampleResult]:
-        """Run (program, test) pairs in parallel over the workers, results in input order."""
+    def run_many(self, jobs: list[Job]) -> list[SampleResult]:
+        """Run jobs in parallel over the workers, results in input order."""
         with ThreadPoolExecutor(self.size) as pool:
-            return list(pool.map(lambda job: self.run(*job), jobs))
+            return list(pool.map(self.run, jobs))
 
     def close(self) -> None:
         for worker in self._all:

