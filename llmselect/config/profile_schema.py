@@ -143,6 +143,19 @@ def _check_non_negative(value: dict[str, float], kind: str) -> dict[str, float]:
     return value
 
 
+class Reproduces(_Strict):
+    """The source a profile restates, and what it concluded: ``recommend`` checks that the
+    profile reaches the same pick among the same candidates, or says what differs."""
+
+    source: str = Field(description="DOMAIN.md source key, e.g. B-chatbot-en")
+    candidates: list[str] = Field(min_length=2, description="The models the source compared")
+    picks: list[str] = Field(min_length=1, description="The source's pick (alternatives it names "
+                             "as equally good: 'DeepSeek-V3 or Llama 405B')")
+    differences: dict[str, str] = Field(
+        default_factory=dict, description="model id -> the catalog fact held differently from "
+        "the source, and why (e.g. a licence corrected from the model card)")
+
+
 class Profile(_Strict):
     """One organisation's needs. ``name`` defaults to the file name."""
 
@@ -165,6 +178,8 @@ class Profile(_Strict):
     weight_perturbation: float = Field(0.2, ge=0, lt=1, description="±fraction for sensitivity")
     seed: int = 0
     source: list[str] = Field(default_factory=list, description="DOMAIN.md keys it rests on")
+    reproduces: Reproduces | None = Field(None, description="The source's conclusion this "
+                                          "profile restates (checked by recommend)")
 
     @model_validator(mode="after")
     def _location_needs_hardware(self) -> Profile:

@@ -50,10 +50,21 @@ UNCERTAINTY_NOTE = ("intervals and p(#1): {draws} Monte Carlo draws (seed {seed}
 
 
 def rank_catalog(profile: Profile, catalog: Any, runs: Iterable = (), *,
-              benchmarks: dict | None = None, profile_file: str | None = None) -> Recommendation:
-    """Rank every catalog model for ``profile``. Raises UserError when nothing survives."""
+              benchmarks: dict | None = None, profile_file: str | None = None,
+              shortlist: list[str] | None = None, check_seed: bool = True) -> Recommendation:
+    """Rank the catalog's models for ``profile`` (only ``shortlist`` when given: ids or
+    aliases). Raises UserError when nothing survives.
+
+    A shortlist changes who is ranked, not how: every model is still scored against the whole
+    catalog (the quality estimator's fit, the field medians of unknown facts), so a model's
+    scores are the same in the full ranking and in any shortlist that holds it."""
     with _gc_paused():
-        return _recommend(profile, catalog, runs, benchmarks, profile_file)
+        rec = _recommend(profile, catalog, runs, benchmarks, profile_file, shortlist)
+    if check_seed and profile.reproduces is not None:
+        from llmselect.scoring.seeds import check_seed as seed_check
+
+        rec.seed_check = seed_check(profile, catalog, runs, benchmarks, profile_file)
+    return rec
 
 
 @contextlib.contextmanager
@@ -70,7 +81,7 @@ def _gc_paused():
             gc.enable()
 
 
-def _recommend(profile, catalog, runs, benchmarks, profile_file) -> Recommendation:
+def _recommend(profile, catalog, runs, benchmarks, profile_file, shortlist=None) -> Recommendation:
     benchmarks = catalog.benchmarks if benchmarks is None else benchmarks
     runs = list(runs)
     measured = collect(runs)
@@ -85,7 +96,18 @@ def _recommend(profile, catalog, runs, benchmarks, profile_file) -> Recommendati
         raise UserError(_nothing_left(profile, profile_file, excluded))
     for name in active:
         fill_unknown_parts([results[name] for _, results, _ in scored])
-    return _assemble(profile, profile_file, scored, excluded, weights, active, measured)
+    keep = resolve_shortlist(catalog, shortlist) if shortlist else None
+    if keep is not None:
+        excluded = [x for x in excluded if x.model in keep]
+        if not any(cand.card.id in keep for cand, _, _ in scored):
+            raise UserError(_nothing_left(profile, profile_file, excluded)
+                            .replace("exclude every model", "exclude every shortlisted model"))
+    return _assemble(profile, profile_file, scored, excluded, weights, active, measured, keep)
+
+
+def resolve_shortlist(catalog: Any, names: list[str]) -> set[str]:
+    """Catalog ids of a shortlist given by id or alias; an unknown name is one error line."""
+    return {catalog.get_model(name).id for name in names}
 
 
 def _evaluate(card, catalog, profile, measured, benchmarks, active, qmodel=None):
@@ -177,9 +199,12 @@ def _matrix(scored, active, policies):
     return scores, errs, unknown
 
 
-def _assemble(profile, source, scored, excluded, weights, active, measured) -> Recommendation:
+def _assemble(profile, source, scored, excluded, weights, active, measured, keep=None) -> Recommendation:
     w = np.array([weights[c] for c in active])
     scores, errs, _ = _matrix(scored, active, {c: profile.policy(c) for c in active})
+    if keep is not None:  # the field stays the whole catalog; only the ranked set shrinks
+        rows = [i for i, (cand, _, _) in enumerate(scored) if cand.card.id in keep]
+        scored, scores, errs = [scored[i] for i in rows], scores[rows], errs[rows]
     ids = [cand.card.id for cand, _, _ in scored]
     rk = ranking.rank(scores, errs, w, ids, draws=profile.sensitivity_draws,
                       delta=profile.weight_perturbation, seed=profile.seed)

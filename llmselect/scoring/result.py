@@ -82,6 +82,17 @@ class BreakEven(_Out):
     note: str = ""
 
 
+class SeedCheck(_Out):
+    """Does the profile reproduce the source it restates (its pick among its candidates)?"""
+
+    source: str
+    candidates: list[str]
+    picks: list[str] = Field(description="The source's pick (or equally named alternatives)")
+    ranked: list[str] = Field(description="The candidates as ranked here, excluded ones last")
+    agrees: bool
+    explanation: str = Field(description="Why it agrees, or what differs from the source")
+
+
 class Sensitivity(_Out):
     draws: int
     perturbation: float = Field(description="Each weight multiplied by U(1 − p, 1 + p), renormalised")
@@ -111,6 +122,7 @@ class Recommendation(_Out):
     break_even: BreakEven | None = None
     uncertainty_note: str = Field("", description="What the intervals and p(#1) account for")
     units: str = "GB = 10^9 bytes; costs in USD per month at the profile's workload"
+    seed_check: SeedCheck | None = None
     ties: list[list[str]] = Field(default_factory=list, description="Groups of models (by rank) "
                                   "whose intervals overlap: not ordered with confidence")
     measured_runs: list[str] = Field(default_factory=list, description="Run ids used")
