@@ -11,7 +11,13 @@ from llmselect.cli.output import FORMAT_OPTION, OutputFormat, emit, err_console
 
 
 def register(app: typer.Typer) -> None:
-    app.command("results")(results)
+    from llmselect.cli.results_import import import_results
+
+    group = typer.Typer(help="List recorded runs; `results import` adds lm-eval output.",
+                        invoke_without_command=True)
+    group.callback()(results)
+    group.command("import")(import_results)
+    app.add_typer(group, name="results")
 
 
 def runs_frame(folder: Path | None = None):
@@ -29,7 +35,8 @@ def runs_frame(folder: Path | None = None):
                 "gpu": ", ".join(g.get("name", "?") for g in run.hardware.gpus) or None,
                 "prompt_tok_s": run.speed.prompt_tokens_per_s,
                 "gen_tok_s": run.speed.gen_tokens_per_s, "ttft_s": run.speed.ttft_s,
-                "peak_rss_mb": run.memory.peak_rss_mb, "wall_time_s": run.wall_time_s}
+                "peak_rss_mb": run.memory.peak_rss_mb, "wall_time_s": run.wall_time_s,
+                "measured": "elsewhere" if run.imported else "here"}
         for key, t in run.tasks.items():
             rows.append(base | {"task": key, "benchmark": t.benchmark, "metric": t.metric,
                                 "value": t.value, "stderr": t.stderr, "n": t.n,
@@ -40,6 +47,7 @@ def runs_frame(folder: Path | None = None):
 
 
 def results(
+    ctx: typer.Context,
     folder: Optional[Path] = typer.Option(None, "--dir", "-d", help="Results folder (default "
                                           "$LLMSELECT_RESULTS_DIR or ./results)."),
     model: Optional[str] = typer.Option(None, "--model", "-m", help="Only this model (id/spec)."),
@@ -52,6 +60,8 @@ def results(
     fmt: OutputFormat = FORMAT_OPTION,
 ) -> None:
     """List recorded bench runs, one row per task."""
+    if ctx.invoked_subcommand is not None:
+        return
     from llmselect.errors import EnvironmentProblem, UserError
 
     df = runs_frame(folder)

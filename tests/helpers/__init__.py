@@ -1,0 +1,1 @@
+"""Reusable fixture builders for tests (not collected as tests themselves)."""
