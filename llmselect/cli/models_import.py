@@ -32,12 +32,12 @@ def import_model(
     facts = read_source(source)
     result = write_card(facts, folder, model_id=model_id, vendor=vendor, update=update)
     for warning in result.warnings:
-        err_console.print(f"warning: {warning}", markup=False)
+        err_console.print(f"warning: {warning}", markup=False, soft_wrap=True)
     verb = "wrote" if result.created else "updated"
     err_console.print(f"{verb} {result.path} (id {result.model_id}); see it with: llmselect "
-                      f"models show {result.model_id}", markup=False)
+                      f"models show {result.model_id}", markup=False, soft_wrap=True)
     if result.kept:
-        err_console.print(f"kept as edited by hand: {', '.join(result.kept)}", markup=False)
+        err_console.print(f"kept as edited by hand: {', '.join(result.kept)}", markup=False, soft_wrap=True)
     rows = [{"field": name, "action": "kept (edited)" if name in result.kept else
              "written" if result.created else "refreshed"}
             for name in [*result.refreshed, *result.kept]]

@@ -29,10 +29,10 @@ def import_results(
     for path in expand(files):
         run, saved, warnings = import_file(path, out_dir, model)
         for warning in warnings:
-            err_console.print(f"warning: {warning}", markup=False)
+            err_console.print(f"warning: {warning}", markup=False, soft_wrap=True)
         if run is None:
             continue
-        err_console.print(f"imported {path} -> {saved}", markup=False)
+        err_console.print(f"imported {path} -> {saved}", markup=False, soft_wrap=True)
         for key, t in run.tasks.items():
             rows.append({"run_id": run.run_id, "model": run.model.catalog_id, "task": key,
                          "metric": t.metric, "value": t.value, "stderr": t.stderr, "n": t.n,

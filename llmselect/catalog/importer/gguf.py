@@ -135,6 +135,7 @@ def _from_header(p: Path, sha: str, spec: str) -> ImportedFacts:
     base = extra["general.base_model.0.repo_url"] or extra["general.base_model.0.name"]
     if base:
         notes.append(f"Base model (GGUF general.base_model): {base}.")
+    fields["notes"] = notes
     sources = {src: {"title": f"GGUF metadata of {p.name}" if not p.name.startswith("sha256-")
                      else f"GGUF metadata of the Ollama blob {p.name}", "kind": "gguf-metadata",
                      "note": f"sha256 {sha}, {p.stat().st_size} bytes; read with gguf.GGUFReader "
