@@ -205,3 +205,26 @@ def test_update_refuses_hand_written_card(cards, tmp_path, monkeypatch):
 def test_nowhere_to_write(monkeypatch, tmp_path):
     monkeypatch.delenv("LLMSELECT_CATALOG_PATH", raising=False)
     one_line_error(run("models", "import", str(tmp_path / "x.gguf")), 2, "--output")
+
+
+def test_parameter_count_from_safetensors_header(cards, tmp_path, monkeypatch):
+    """A safetensors file written by the safetensors library: the count is read from its
+    header (tensor shapes), exactly, without loading the tensors."""
+    import numpy as np
+    from safetensors.numpy import save_bytes
+
+    blob = save_bytes({"embed.weight": np.zeros((49152, 576), np.float16),
+                       "norm.weight": np.zeros((576,), np.float16)})
+    files = {**published_files("HuggingFaceTB--SmolLM2-135M-Instruct"), "model.safetensors": blob}
+    _hub(tmp_path, monkeypatch, files)
+    assert run("models", "import", f"hf:{REPO}", "--id", "counted").exit_code == 0
+    params = load_catalog().models["counted"].params_total_b
+    assert params.value == round((49152 * 576 + 576) / 1e9, 4)
+    assert "28,312,128 parameters" in params.note and params.source == f"hf-config:{REPO}"
+
+
+def test_offline_and_not_cached_is_an_environment_problem(cards, tmp_path, monkeypatch):
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "empty-cache"))
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    one_line_error(run("models", "import", "hf:acme/none-7b"), 3, "not in the hub cache",
+                   "HF_HUB_OFFLINE")

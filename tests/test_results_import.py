@@ -18,6 +18,8 @@ from typer.testing import CliRunner
 from llmselect.cli.main import app
 from llmselect.store import load_runs
 
+pytestmark = pytest.mark.slow
+
 REPO = Path(__file__).resolve().parents[1]
 TASK = "mmlu_abstract_algebra"
 SUITE = f"""description: one MMLU subject, 3 questions
@@ -107,7 +109,7 @@ def test_recommend_uses_it_as_measured(outputs, tmp_path):
     res = tmp_path / "imported"
     assert cli("results", "import", str(outputs["five"]), "-o", str(res)).exit_code == 0
     [run] = load_runs(res)
-    result = cli("recommend", "--profile", "budget-prototype", "--results", str(res),
+    result = cli("recommend", "--profile", "edge-mobile", "--results", str(res),
                  "--format", "json", "--top", "50")
     assert result.exit_code == 0, result.output
     assert f"{run.run_id} (measured elsewhere)" in result.stderr
@@ -124,10 +126,11 @@ def test_compare_and_gate_pair_it_with_a_local_run(outputs, tmp_path):
     [imported] = list(res.glob("*.json"))
     result = cli("compare", str(outputs["local"]), str(imported), "--format", "json")
     assert result.exit_code == 0, result.output
-    [pair] = json.loads(result.stdout) if isinstance(json.loads(result.stdout), list) else \
-        [json.loads(result.stdout)]
+    [pair] = json.loads(result.stdout)["comparisons"]
     [task] = pair["tasks"]
     assert task["task"] == TASK and task["paired_n"] == 3  # same 3 questions, per-item test
+    assert task["method"].startswith("mcnemar")
+    assert pair["candidate"]["backend"] == "llamacpp"  # lm-eval's llmselect-llamacpp
     gate = cli("gate", "--baseline", str(outputs["local"]), "--candidate", str(imported),
                "--max-drop", "100")
     assert gate.exit_code == 0, gate.output

@@ -35,7 +35,8 @@ def test_other_version_layout_is_refused(tmp_path):
 def test_not_results_and_missing(tmp_path):
     samples = tmp_path / "samples_x.jsonl"
     samples.write_text('{"doc_id": 0}\n')
-    _one_line(CliRunner().invoke(app, ["results", "import", str(samples)]), "not valid JSON")
+    _one_line(CliRunner().invoke(app, ["results", "import", str(samples)]),
+              "not an lm-eval results file", "give that one")
     _one_line(CliRunner().invoke(app, ["results", "import", str(tmp_path / "nope.json")]),
               "no such file")
     _one_line(CliRunner().invoke(app, ["results", "import", str(tmp_path)]),

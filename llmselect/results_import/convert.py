@@ -126,7 +126,7 @@ def _new_run(lm: LmEvalOutput, catalog_id: str) -> store.RunResult:
         run_id=store.new_run_id(catalog_id, SUITE, created), created_at=created,
         status="complete", suite=SUITE, lm_eval_version=lm.version,
         model=store.ModelInfo(spec=str(data.get("model_name") or weights or catalog_id),
-                              catalog_id=catalog_id, backend=str(settings.get("model") or "unknown"),
+                              catalog_id=catalog_id, backend=_backend(settings.get("model")),
                               weights=weights, backend_args=args),
         data={"source": "lm-eval output", "git_hash": data.get("git_hash"),
               "transformers_version": data.get("transformers_version"),
@@ -136,6 +136,15 @@ def _new_run(lm: LmEvalOutput, catalog_id: str) -> store.RunResult:
         notes=notes,
         imported=store.ImportedFrom(tool=f"lm-eval {lm.version or '0.4'}", file=str(lm.path.resolve()),
                                     sha256=lm.sha256, imported_at=datetime.now(timezone.utc)))
+
+
+def _backend(lm_eval_model: Any) -> str:
+    """llmselect's backend name for lm-eval's model name ('llmselect-llamacpp' -> 'llamacpp',
+    'hf' -> 'hf'), else lm-eval's name as recorded."""
+    from llmselect.backends import BACKENDS
+
+    name = str(lm_eval_model or "unknown")
+    return next((b.name for b in BACKENDS.values() if b.lm_eval_model == name), name)
 
 
 def _float(value: Any) -> float | None:

@@ -99,6 +99,9 @@ def _sha256(p: Path) -> str:
 
 def _from_header(p: Path, sha: str, spec: str) -> ImportedFacts:
     from llmselect.backends.gguf_meta import _field, metadata_from_reader, open_checked_reader
+    from llmselect.errors import require_package
+
+    require_package("gguf", "gguf", "importing a GGUF model card")
 
     reader = open_checked_reader(p)
     meta = metadata_from_reader(reader, p)

@@ -74,6 +74,9 @@ def _download(repo_id: str, filename: str, required: bool) -> Path | None:
 
 
 def read_hf(repo_id: str) -> ImportedFacts:
+    from llmselect.errors import require_package
+
+    require_package("huggingface_hub", "huggingface_hub", "importing a card from the hub")
     if repo_id.count("/") != 1 or not all(repo_id.split("/")):
         raise UserError(f"hf:{repo_id}: expected hf:ORG/NAME (e.g. hf:HuggingFaceTB/SmolLM2-135M-Instruct)")
     config_path = _fetch(repo_id, "config.json", required=True)
