@@ -211,9 +211,9 @@ def test_parameter_count_from_safetensors_header(cards, tmp_path, monkeypatch):
     """A safetensors file written by the safetensors library: the count is read from its
     header (tensor shapes), exactly, without loading the tensors."""
     import numpy as np
-    from safetensors.numpy import save_bytes
+    from safetensors.numpy import save
 
-    blob = save_bytes({"embed.weight": np.zeros((49152, 576), np.float16),
+    blob = save({"embed.weight": np.zeros((49152, 576), np.float16),
                        "norm.weight": np.zeros((576,), np.float16)})
     files = {**published_files("HuggingFaceTB--SmolLM2-135M-Instruct"), "model.safetensors": blob}
     _hub(tmp_path, monkeypatch, files)
