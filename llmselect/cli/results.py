@@ -85,7 +85,7 @@ def results(
         err_console.print(f"wrote {len(df)} rows to {export}")
         return
     shown = ["run_id", "status", "model", "backend", "suite", "task", "metric", "value",
-             "stderr", "n", "sampled", "prompt_tok_s", "gen_tok_s", "peak_rss_mb"]
+             "stderr", "n", "sampled", "prompt_tok_s", "gen_tok_s", "peak_rss_mb", "measured"]
     view = df[[c for c in shown if c in df.columns]] if not df.empty else df
     rows = view.astype(object).where(view.notna(), None).to_dict("records")
     emit(rows, fmt, title=f"{df['run_id'].nunique() if not df.empty else 0} runs",
