@@ -120,8 +120,19 @@ def read_gguf_metadata(path: str | Path, use_cache: bool = True) -> dict[str, An
 
 def _read_uncached(p: Path) -> dict[str, Any]:
     """read_gguf_metadata without the cache."""
+    return metadata_from_reader(open_checked_reader(p), p)
+
+
+def open_checked_reader(p: Path):
+    """A GGUFReader on a file whose tensors all lie inside it (one header parse, for callers
+    that need more header fields than ``read_gguf_metadata`` keeps: ``models import``)."""
     reader = _open_reader(p)
     _check_tensor_data(reader, p)
+    return reader
+
+
+def metadata_from_reader(reader, p: Path) -> dict[str, Any]:
+    """The ``read_gguf_metadata`` dict from an open reader."""
     arch = _field(reader, "general.architecture")
     if not arch:
         raise UserError(f"{str(p)!r} has no general.architecture in its GGUF header; it is not a model file")

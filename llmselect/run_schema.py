@@ -72,6 +72,18 @@ class Memory(_Strict):
     cuda_max_allocated_mb: float | None = None
 
 
+class ImportedFrom(_Strict):
+    """A run measured elsewhere (another machine, another team) and imported from the file its
+    harness wrote; recommend/compare/gate use it like a local run, reports say where it came from."""
+
+    label: Literal["measured elsewhere"] = "measured elsewhere"
+    tool: str = Field(description="What wrote the file: 'lm-eval 0.4.x'")
+    file: str = Field(description="The imported results file (absolute path at import time)")
+    sha256: str = Field(description="Of that file: the same file is imported once")
+    samples_files: list[str] = Field(default_factory=list, description="Per-sample logs imported")
+    imported_at: datetime
+
+
 class RunResult(_Strict):
     version: int = SCHEMA_VERSION
     run_id: str
@@ -91,3 +103,5 @@ class RunResult(_Strict):
     notes: list[str] = Field(default_factory=list)
     resume_key: str | None = Field(None, description="Hash of model, backend args, suite settings "
                                    "and data: the same command finds its unfinished run by it")
+    imported: ImportedFrom | None = Field(None, description="Set when measured elsewhere "
+                                          "(`llmselect results import`); None = benched here")

@@ -30,6 +30,7 @@ from llmselect.fileio import atomic_write_text, read_text
 from llmselect.run_schema import (  # noqa: F401  (callers that write runs use both)
     SCHEMA_VERSION,
     Hardware,
+    ImportedFrom,
     Memory,
     ModelInfo,
     RunResult,
@@ -205,7 +206,8 @@ def runs_frame(runs: Iterable[RunResult]):
                 "gpu": ", ".join(g.get("name", "?") for g in run.hardware.gpus) or None,
                 "prompt_tok_s": run.speed.prompt_tokens_per_s,
                 "gen_tok_s": run.speed.gen_tokens_per_s, "ttft_s": run.speed.ttft_s,
-                "peak_rss_mb": run.memory.peak_rss_mb, "wall_time_s": run.wall_time_s}
+                "peak_rss_mb": run.memory.peak_rss_mb, "wall_time_s": run.wall_time_s,
+                "measured": "elsewhere" if run.imported else "here"}
         for key, t in run.tasks.items():
             rows.append(base | {"task": key, "benchmark": t.benchmark, "metric": t.metric,
                                 "value": t.value, "stderr": t.stderr, "n": t.n,

@@ -59,6 +59,9 @@ def _field_rows(card: ModelCard, name: str) -> list[Row]:
         return [_row(f"weights.{k}", v) for k, v in value.model_dump(exclude_none=True).items()]
     if name == "notes":
         return [_row("note", n) for n in value]
+    if name == "imported":
+        return [_row("imported", f"{value.spec} at {value.at}", None,
+                     "`models import --update` refreshes only facts nobody edited since")]
     if isinstance(value, Sourced):
         return [_row(name, _fmt(value.value), value.source, value.note)]
     if name in _COMPOSITE:
@@ -73,7 +76,8 @@ def model_rows(card: ModelCard, vendor: VendorCard | None = None) -> list[Row]:
     for name in type(card).model_fields:
         value = getattr(card, name)
         if value is None or (value == [] and name not in _PLAIN):
-            unknown.append(name)
+            if name != "imported":  # bookkeeping, not a fact
+                unknown.append(name)
             continue
         if name == "vendor" and vendor is not None:
             rows.append(_row("vendor", f"{vendor.name} ({vendor.id})"))

@@ -131,4 +131,7 @@ def show_model(
 
 
 def register(app: typer.Typer) -> None:
+    from llmselect.cli.models_import import import_model
+
+    models_app.command("import")(import_model)
     app.add_typer(models_app, name="models")

@@ -47,8 +47,10 @@ def recommend(
 
 def _diagnostics(rec, runs) -> None:
     if rec.measured_runs:
-        err_console.print(f"using {len(rec.measured_runs)} measured run(s): "
-                          f"{', '.join(rec.measured_runs)}")
+        elsewhere = {r.run_id for r in runs if getattr(r, "imported", None) is not None}
+        shown = [f"{r} (measured elsewhere)" if r in elsewhere else r for r in rec.measured_runs]
+        err_console.print(f"using {len(rec.measured_runs)} measured run(s): {', '.join(shown)}",
+                          soft_wrap=True)
     unlinked = [r.run_id for r in runs if r.model.catalog_id is None]
     if unlinked:
         err_console.print(f"ignored {len(unlinked)} run(s) not linked to a catalog model: "

@@ -11,10 +11,17 @@ from llmselect.cli.output import FORMAT_OPTION, OutputFormat, emit, err_console
 
 
 def register(app: typer.Typer) -> None:
-    app.command("results")(results)
+    from llmselect.cli.results_import import import_results
+
+    group = typer.Typer(help="List recorded runs; `results import` adds lm-eval output.",
+                        invoke_without_command=True)
+    group.callback()(results)
+    group.command("import")(import_results)
+    app.add_typer(group, name="results")
 
 
 def results(
+    ctx: typer.Context,
     folder: Optional[Path] = typer.Option(None, "--dir", "-d", help="Results folder (default "
                                           "$LLMSELECT_RESULTS_DIR or ./results)."),
     model: Optional[str] = typer.Option(None, "--model", "-m", help="Only this model (id/spec)."),
@@ -27,6 +34,8 @@ def results(
     fmt: OutputFormat = FORMAT_OPTION,
 ) -> None:
     """List recorded bench runs, one row per task."""
+    if ctx.invoked_subcommand is not None:
+        return
     from llmselect import store
     from llmselect.errors import EnvironmentProblem, UserError
 
@@ -53,7 +62,7 @@ def results(
         err_console.print(f"wrote {len(df)} rows to {export}")
         return
     shown = ["run_id", "status", "model", "backend", "suite", "task", "metric", "value",
-             "stderr", "n", "sampled", "prompt_tok_s", "gen_tok_s", "peak_rss_mb"]
+             "stderr", "n", "sampled", "prompt_tok_s", "gen_tok_s", "peak_rss_mb", "measured"]
     view = df[[c for c in shown if c in df.columns]] if not df.empty else df
     rows = view.astype(object).where(view.notna(), None).to_dict("records")
     emit(rows, fmt, title=f"{df['run_id'].nunique() if not df.empty else 0} runs",

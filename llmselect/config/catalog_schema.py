@@ -102,6 +102,16 @@ class Weights(Strict):
     endpoint_model: str | None = None
 
 
+class ImportRecord(Strict):
+    """What ``llmselect models import`` wrote into a card, so ``--update`` can tell a fact it
+    wrote (hash unchanged: refreshed) from one a person edited since (kept)."""
+
+    spec: str = Field(description="What was imported: hf:org/name, ollama:name:tag, a .gguf path")
+    at: str = Field(description="When (ISO 8601, UTC)")
+    fields: dict[str, str] = Field(default_factory=dict,
+                                   description="Card field -> sha256 prefix of the value written")
+
+
 class ModelCard(Strict):
     id: str
     name: str
@@ -131,6 +141,7 @@ class ModelCard(Strict):
     safety_tooling: Sourced[list[str]] | None = None
     weights: Weights | None = None
     notes: list[str] = Field(default_factory=list)
+    imported: ImportRecord | None = Field(None, description="Set by `llmselect models import`")
 
 
 GridAnswer = Literal["yes", "no", "partial", "in-progress", "none-found", "n/a", "unknown"]

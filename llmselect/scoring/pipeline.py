@@ -25,13 +25,13 @@ from llmselect.scoring.criteria import (
 )
 from llmselect.scoring.measured import collect
 from llmselect.scoring.result import (
-    BreakEven,
     CriterionDetail,
     Exclusion,
     RankedModel,
     Recommendation,
     Sensitivity,
 )
+from llmselect.scoring.summary import break_even, short_why, why_first
 
 TIE_NEIGHBOURS = 5
 UNIFORM_SD = 0.29  # sd of a score known only to lie in [0, 1]  # tie_with lists group members at most this many ranks away
@@ -269,43 +269,6 @@ def _entry(rank_no, item, used, errs, w, active, rk, i, field) -> RankedModel:
         criteria=criteria, key_facts=key_facts(cand), warnings=warnings, tie_with=[])
 
 
-def short_why(used, w, active, field, top: int = 2) -> str:
-    """The criteria where the model gains most on the field's average (weighted): its case."""
-    gains = (used - field.mean(axis=0)) * w
-    best = [active[k] for k in np.argsort(-gains)[:top] if gains[k] > 0.002]
-    return ", ".join(c.replace("_", " ") for c in best)
-
-
-def break_even(scored, ranked: list[RankedModel], profile: Profile) -> BreakEven | None:
-    """The best-ranked self-hosted model against the cheapest admissible API (per token):
-    the monthly volume above which self-hosting costs less. A live self-hosted service costs
-    the same every month whatever the volume (its hours are paid), so the break-even volume is
-    its monthly cost over the API's price per token; batch self-hosting scales with volume."""
-    hosted = next((e for e in ranked if e.deployment == "self-hosted" and e.monthly_cost_usd), None)
-    apis = [(cand.cost_per_mtok.value, cand.card.id) for cand, _, _ in scored
-            if cand.deployment.mode == "api" and cand.cost_per_mtok]
-    if hosted is None or not apis:
-        return None
-    price, api_id = min(apis)
-    wl = profile.workload
-    if wl.mode == "live":
-        volume = hosted.monthly_cost_usd / price if price > 0 else None
-        note = (f"self-hosting {hosted.model} pays off above {volume:,.0f}M tokens/month "
-                f"(= ${hosted.monthly_cost_usd:,.0f}/month of {api_id} API spend)"
-                if volume is not None else "")
-    else:
-        per_mtok = hosted.monthly_cost_usd / (wl.tokens_per_month / 1e6)
-        volume = 0.0 if per_mtok < price else None
-        note = (f"batch self-hosting {hosted.model} costs ${per_mtok:.3g}/Mtok vs {api_id} "
-                f"${price:.3g}/Mtok: " + ("cheaper at any volume" if volume == 0.0 else
-                                         "never cheaper per token"))
-    return BreakEven(self_hosted_model=hosted.model,
-                     self_hosted_monthly_usd=round(hosted.monthly_cost_usd, 2), api_model=api_id,
-                     api_usd_per_mtok=round(price, 4),
-                     break_even_mtok_per_month=None if volume is None else round(volume, 1),
-                     note=note)
-
-
 def key_facts(cand) -> dict[str, Any]:
     card = cand.card
     facts = {
@@ -318,21 +281,3 @@ def key_facts(cand) -> dict[str, Any]:
     if card.params_active_b:
         facts["active_params_b"] = card.params_active_b.value
     return facts
-
-
-def why_first(ranked: list[RankedModel], p_beats: float | None = None) -> str | None:
-    """One line: the margin, the criteria that carry it, and how sure the order is."""
-    if len(ranked) < 2:
-        return f"{ranked[0].model} is the only model left" if ranked else None
-    a, b = ranked[0], ranked[1]
-    deltas = sorted(((a.criteria[c].contribution - b.criteria[c].contribution, c)
-                     for c in a.criteria), reverse=True)
-    plus = [f"{c} +{d:.2f}" for d, c in deltas if d > 0.005][:3]
-    minus = [f"{c} {d:.2f}" for d, c in reversed(deltas) if d < -0.005][:2]
-    line = (f"{a.model} beats {b.model} by {a.total - b.total:.2f} "
-            f"({', '.join(plus) or 'no criterion'}; gives up {', '.join(minus) or 'nothing'})")
-    if b.model in a.tie_with:
-        line += "; their intervals overlap: a tie"
-    if p_beats is not None:
-        line += f"; #1 ahead of #2 in {p_beats:.0%} of draws, p(#1) {a.p_first:.0%}"
-    return line

@@ -146,7 +146,7 @@ def test_models_cut_by_memory_sit_where_scoring_said(tmp_path):
     profile = load_profile("chatbot-en-local")[0]
     catalog = load_catalog()
     rec = rank_catalog(profile, catalog, [])
-    data = build(rec, catalog, [], profile=profile, benchmarks=BENCHMARKS)
+    data = build(rec, catalog, [], benchmarks=BENCHMARKS)
     stated = {x.model: float(re.search(r"needs ~([\d.]+) GB", x.detail).group(1))
               for x in rec.excluded if x.constraint == "max_memory_gb"}
     assert data.too_big and {p.model for p in data.too_big} <= set(stated)
