@@ -11,8 +11,9 @@ Why each term:
 * **overhead** = 5 % of the weights + 0.5 GB per device the model spans: CUDA/ggml context,
   activations and scratch buffers. A rule of thumb, documented as such; the output labels memory as estimated.
 
-Sizes are decimal GB (1e9 bytes); device memory is quoted by vendors in GiB (a "24 GB" RTX 4090
-has 24 GiB), so ``available_gb`` converts.
+Sizes are decimal GB (1e9 bytes) everywhere llmselect prints one. Device memory is quoted by
+vendors in GiB (a "24 GB" RTX 4090 has 24 GiB) and profiles take it as quoted, so
+``available_gb`` converts once, at input; detected memory is measured in GB and converted back.
 """
 
 from __future__ import annotations

@@ -54,7 +54,8 @@ class Constraints(_Strict):
 
 
 class TargetHardware(_Strict):
-    """Where self-hosted models would run. Memory is per device, as vendors quote it (GiB)."""
+    """Where self-hosted models would run. ``memory_gb`` is per device, as vendors quote it (their
+    "80 GB" is 80 GiB = 85.9 GB); every size llmselect prints is GB = 10^9 bytes."""
 
     name: str = Field(description="e.g. '1x RTX 4090 24 GB'")
     kind: Literal["gpu", "cpu"] = "gpu"

@@ -36,7 +36,7 @@ def quality(c: Candidate, p: Profile, benchmarks: dict) -> CriterionResult:
         elif penalise:
             cells[key] = {"normalised": 0.0, "stderr": 0.0, "provenance": "unknown", "source": None}
         else:
-            est = _estimate(c, key, known)
+            est = _estimate(c, key, known, benchmarks)
             if est is not None:
                 cells[key] = est
     _fill_unfitted(cells, wanted, known, c)
@@ -81,7 +81,11 @@ def _known_cells(c: Candidate, benchmarks: dict) -> dict[str, dict[str, Any]]:
     return out
 
 
-def _estimate(c: Candidate, key: str, known: dict[str, dict[str, Any]]) -> dict[str, Any] | None:
+def _estimate(c: Candidate, key: str, known: dict[str, dict[str, Any]],
+              benchmarks: dict) -> dict[str, Any] | None:
+    """An estimated cell. Its error is the estimator's, in quadrature with the error a published
+    number would carry at that value: an estimate is never more precise than a publication, so
+    replacing a published cell by an estimate always widens the interval."""
     model = c.quality_model
     if model is None:
         return None
@@ -89,7 +93,13 @@ def _estimate(c: Candidate, key: str, known: dict[str, dict[str, Any]]) -> dict[
     est = model.estimate(key, {k: v["normalised"] for k, v in known.items()}, size)
     if est is None:
         return None
-    return {"normalised": round(est.value, 4), "stderr": est.stderr, "provenance": "estimated",
+    bench = benchmarks.get(key)
+    published = 0.0
+    if bench is not None and hasattr(bench, "published_stderr"):
+        value = (bench.chance + est.value * (1 - bench.chance)) * bench.scale
+        published = bench.published_stderr(value) / (bench.scale * (1 - bench.chance))
+    stderr = math.sqrt(est.stderr ** 2 + published ** 2)
+    return {"normalised": round(est.value, 4), "stderr": stderr, "provenance": "estimated",
             "source": None, "basis": "from " + ", ".join(b.replace("log10_params", "size")
                                                          for b in est.basis),
             "from_prior": est.from_prior}

@@ -44,7 +44,7 @@ def check_seed(profile: Any, catalog: Any, runs: Iterable, benchmarks: dict | No
             x = excluded[pick]
             reasons.append(f"{pick} is excluded by {x.constraint} ({x.detail})"
                            + _declared(seed, pick))
-    ahead = ranked[: ranked.index(first_pick)] if first_pick else ranked[:1]
+    ahead = ranked[: ranked.index(first_pick)] if first_pick else []
     for model in ahead:
         lead = _lead(rec, model, first_pick)
         reasons.append(f"{model} ranks above {first_pick or 'the pick'}{lead}"
