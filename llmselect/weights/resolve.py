@@ -18,6 +18,7 @@ printed on stderr and recorded in the result.
 from __future__ import annotations
 
 import sys
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -141,10 +142,12 @@ def fetch(choice: Choice) -> Choice:
 
 def to_spec(text: str, card: ModelCard, choice: Choice, trail: list[str]) -> ModelSpec:
     if choice.kind == "gguf":
-        path = check_gguf(Path(choice.location))
+        path = Path(choice.location).absolute()
+        check_gguf(path)  # keeps the snapshot's readable name, not the blob it links to
         return ModelSpec(text=text, kind="gguf", backend="llamacpp", weights=str(path),
                          gguf_path=path, catalog_id=card.id, source=choice.source,
-                         sha256=choice.sha256, trail=tuple(trail),
+                         # hashed by llmselect (Ollama digest, download) or hashed again by the plan
+                         sha256=None if choice.source == "hub-cache" else choice.sha256, trail=tuple(trail),
                          suggested_options=choice.options)
     return ModelSpec(text=text, kind="dir", backend="hf", weights=choice.location,
                      catalog_id=card.id, source=choice.source, trail=tuple(trail),
@@ -275,6 +278,20 @@ def _no_weights(text: str, card: ModelCard, trail: list[str]) -> ModelSpec:
     raise EnvironmentProblem(f"model {card.id!r}: no weights found ({'; '.join(trail)})")
 
 
+_QUIET = False
+
+
+@contextmanager
+def quiet():
+    """Resolve without printing the trail (``bench --plan`` prints it once itself)."""
+    global _QUIET
+    before, _QUIET = _QUIET, True
+    try:
+        yield
+    finally:
+        _QUIET = before
+
+
 def _say(lines: list[str]) -> None:
-    for line in lines:
+    for line in [] if _QUIET else lines:
         print(f"weights: {line}", file=sys.stderr)
