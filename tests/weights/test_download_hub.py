@@ -5,6 +5,7 @@ without a token, a quantization the repo lacks, a disk too small. One line each,
 from __future__ import annotations
 
 import hashlib
+from types import SimpleNamespace
 
 import pytest
 
@@ -93,7 +94,7 @@ def test_quant_the_repo_lacks(hub, card):
 
 
 def test_not_enough_disk(hub, card, monkeypatch):
-    monkeypatch.setattr(download.shutil, "disk_usage", lambda p: (10**9, 10**9 - 1000, 1000))
+    monkeypatch.setattr(download.shutil, "disk_usage", lambda p: SimpleNamespace(total=10**9, used=10**9 - 1000, free=1000))
     with pytest.raises(EnvironmentProblem, match=r"needs 0\.10 GB .* 0\.00 GB are free"):
         resolve.card_spec("smollm2-135m", card, machine=CPU)
     assert gets(hub) == []
