@@ -17,7 +17,7 @@ from llmselect.catalog import load_catalog
 from llmselect.catalog.benchmarks import BENCHMARKS
 from llmselect.scoring import quality_model as qm
 from llmselect.scoring import rank_catalog
-from helpers.scoring import card, catalog, profile
+from helpers.scoring import catalog, profile
 
 QUALITY_ONLY = {"weights": {"quality": 1},
                 "quality_benchmarks": {"mmlu": 2, "gsm8k": 1, "humaneval": 1, "gpqa": 1}}
