@@ -149,14 +149,16 @@ def find_unfinished(folder: Path, resume_key: str) -> RunResult | None:
 
 def latest_complete(folder: Path, match: Callable[[RunResult], bool]) -> tuple[RunResult, Path] | None:
     """The newest complete run that ``match`` accepts, with its file."""
-    found = []
+    found, skipped = [], []
     for path in iter_run_files(folder):
         try:
             run = load_run(path)
-        except UserError:
+        except UserError as exc:
+            skipped.append(Skipped(path, str(exc).removeprefix(f"{path}: ")))
             continue
         if run.status == "complete" and match(run):
             found.append((run, path))
+    warn_skipped(skipped)
     return max(found, key=lambda rp: rp[0].created_at) if found else None
 
 
