@@ -142,7 +142,7 @@ def load_runs(folder: str | os.PathLike | None = None, *, strict: bool = False,
 
 def find_unfinished(folder: Path, resume_key: str) -> RunResult | None:
     """The partial run a killed bench left with this resume key (the newest), if any."""
-    runs, _ = scan_runs(folder)
+    runs = load_runs(folder)  # an unreadable file is named, never skipped in silence
     partial = [r for r in runs if r.status == "partial" and r.resume_key == resume_key]
     return partial[-1] if partial else None
 
