@@ -131,6 +131,12 @@ ROWS = [
      ["nope", "does not exist"]),
     ("bench-nothing-runs", "bench smollm2-135m --suite humaneval --dry-run -o {t}/out", {}, 2,
      ["nothing would run", "--allow-code-execution"]),
+    ("bench-limit-negative", "bench smollm2-135m --suite mmlu --limit -1 --dry-run", {}, 2,
+     ["--limit -1", "number of items"]),
+    ("bench-limit-fractional-count", "bench smollm2-135m --suite mmlu --limit 2.5 --dry-run", {},
+     2, ["--limit 2.5", "whole number"]),
+    ("suite-missing-file", "bench smollm2-135m --suite ./none.yaml --dry-run", {}, 2,
+     ["no such suite file"]),
     # --- accepted nonsense before
     ("profile-nan-weight", "recommend -p {t}/nan.yaml", {}, 2,
      ["criteria.weights.quality", "finite number"]),
