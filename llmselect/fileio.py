@@ -8,12 +8,14 @@ not mkstemp's 0600), and a file that cannot be read must say which file and why.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
-from llmselect.errors import UserError
+from llmselect.errors import EnvironmentProblem, UserError
 
 #: Files llmselect reads as configuration or results are small; anything past this is refused
 #: before parsing (a multi-megabyte YAML costs seconds and is never a real profile).
@@ -43,6 +45,33 @@ def atomic_write_text(path: Path, text: str) -> None:
         raise
 
 
+@contextlib.contextmanager
+def atomic_output(path: Path) -> Iterator[Path]:
+    """A temp path beside ``path`` for a library that writes files itself (pandas CSV/Parquet,
+    matplotlib PNG); renamed over ``path`` only when the writer finished, so a failed export
+    never leaves half a file or destroys the previous one."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=path.suffix)
+    os.close(fd)
+    try:
+        yield Path(tmp)
+        os.chmod(tmp, shared_mode())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def os_reason(exc: OSError) -> str:
+    """Why an OS call failed, in words: ``strerror`` when the OS gave one, else the message a
+    library put in the exception (pandas raises OSError without errno), never 'None'."""
+    return exc.strerror or str(exc) or type(exc).__name__
+
+
+def cannot_write(path: Path, exc: OSError, hint: str = "choose another path") -> EnvironmentProblem:
+    """The one line for an output file that cannot be written."""
+    return EnvironmentProblem(f"cannot write {path}: {os_reason(exc)}; {hint}")
+
+
 def sha256_file(path: str | os.PathLike, chunk: int = 1 << 20) -> str:
     """sha256 of a file, streamed (weights are gigabytes)."""
     digest = hashlib.sha256()
@@ -62,7 +91,7 @@ def read_text(path: Path, what: str = "file", max_bytes: int = MAX_TEXT_BYTES) -
     except FileNotFoundError:
         raise UserError(f"{path}: no such {what}") from None
     except OSError as exc:
-        raise UserError(f"{path}: cannot read {what} ({exc.strerror or exc})") from None
+        raise UserError(f"{path}: cannot read {what} ({os_reason(exc)})") from None
     if len(data) > max_bytes:
         raise UserError(f"{path}: {what} is larger than {max_bytes // 2**20} MiB; "
                         "llmselect reads only small configuration and result files")

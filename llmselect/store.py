@@ -150,21 +150,23 @@ def load_runs(folder: str | os.PathLike | None = None, *, strict: bool = False,
 
 def find_unfinished(folder: Path, resume_key: str) -> RunResult | None:
     """The partial run a killed bench left with this resume key (the newest), if any."""
-    runs, _ = scan_runs(folder)
+    runs = load_runs(folder)  # an unreadable file is named, never skipped in silence
     partial = [r for r in runs if r.status == "partial" and r.resume_key == resume_key]
     return partial[-1] if partial else None
 
 
 def latest_complete(folder: Path, match: Callable[[RunResult], bool]) -> tuple[RunResult, Path] | None:
     """The newest complete run that ``match`` accepts, with its file."""
-    found = []
+    found, skipped = [], []
     for path in iter_run_files(folder):
         try:
             run = load_run(path)
-        except UserError:
+        except UserError as exc:
+            skipped.append(Skipped(path, str(exc).removeprefix(f"{path}: ")))
             continue
         if run.status == "complete" and match(run):
             found.append((run, path))
+    warn_skipped(skipped)
     return max(found, key=lambda rp: rp[0].created_at) if found else None
 
 

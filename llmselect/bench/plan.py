@@ -18,7 +18,7 @@ from typing import Any
 from llmselect import store
 from llmselect.backends import Backend, get_backend
 from llmselect.config.suite_schema import Suite, SuiteTask, load_suite
-from llmselect.errors import EnvironmentProblem, unknown
+from llmselect.errors import EnvironmentProblem, UserError, unknown
 from llmselect.fileio import sha256_file
 from llmselect.specs import ModelSpec, resolve_spec
 
@@ -66,10 +66,14 @@ class Plan:
 def plan_bench(req: BenchRequest) -> Plan:
     suite = load_suite(req.suite)
     tasks, skipped = _select_tasks(suite, req)
+    if not tasks:  # a run in which nothing runs is an error, never an empty success
+        raise UserError(f"suite {suite.name!r}: nothing would run: " + "; ".join(
+            f"{key} {why}" for key, why in skipped.items()))
     chosen = get_backend(req.backend) if req.backend else None  # a typo fails even in a dry run
     spec = resolve_spec(req.model, "fake" if req.dry_run else req.backend, req.weights_from,
                         req.quant)
     backend = chosen if chosen is not None and chosen.name == spec.backend else get_backend(spec.backend)
+    _check_installed(backend)
     model_args = backend.model_args(spec, {**spec.suggested_options, **req.backend_options})
     out_dir = _writable(store.results_dir(req.output))
     include, data_info, hashes = _data(tasks, req)
@@ -95,6 +99,20 @@ def _select_tasks(suite: Suite, req: BenchRequest) -> tuple[list[SuiteTask], dic
                 skipped[t.key] = ("scores by running model-written code; add "
                                   "--allow-code-execution to run it in llmselect's sandbox")
     return [t for t in tasks if t.key not in skipped], skipped
+
+
+def _check_installed(backend: Backend) -> None:
+    """The backend's packages are installed (found, not imported: that comes with the model),
+    so the light install says which extra to add before checking data or loading anything."""
+    from importlib.util import find_spec
+
+    missing = [module for module in backend.needs if find_spec(module) is None]
+    if missing:
+        # lm-eval comes with the bench and endpoint extras only; llamacpp/vllm add an engine
+        extras = [backend.extra] if backend.extra in ("bench", "endpoint") else ["bench", backend.extra]
+        raise EnvironmentProblem(f"bench with backend {backend.name!r} needs the Python "
+                                 f"package(s) {', '.join(missing)}, not installed; install "
+                                 f"them with: pip install 'llmselect[{','.join(extras)}]'")
 
 
 def _writable(folder: Path) -> Path:

@@ -13,12 +13,11 @@ built-ins, so user cards can cite their own sources (an internal evaluation, a v
 from __future__ import annotations
 
 import functools
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from llmselect.config.catalog_schema import ModelCard, Source, VendorCard
-from llmselect.errors import UserError, unknown
+from llmselect.errors import unknown
 
 BUILTIN_DIR = Path(__file__).resolve().parent
 ENV_VAR = "LLMSELECT_CATALOG_PATH"
@@ -59,8 +58,11 @@ class Catalog:
 
 
 def user_dirs() -> tuple[Path, ...]:
-    env = os.environ.get(ENV_VAR, "")
-    return tuple(Path(p).expanduser() for p in env.split(os.pathsep) if p.strip())
+    """``$LLMSELECT_CATALOG_PATH``'s folders; checked as every search path is
+    (``llmselect.resources.user_folders``: a folder that is not there is an error)."""
+    from llmselect.resources import user_folders
+
+    return tuple(user_folders("catalog"))
 
 
 def load_catalog() -> Catalog:
@@ -73,13 +75,10 @@ def _load(dirs: tuple[Path, ...]) -> Catalog:
     from llmselect.catalog import checks, parse
 
     folders = [*dirs, BUILTIN_DIR]
-    for folder in dirs:
-        if not folder.is_dir():
-            raise UserError(f"{ENV_VAR}: {folder}: not a folder; set it to folders of model YAMLs")
     sources = parse.merged(folders, "sources.yaml", Source, "key")
     vendors = parse.merged(folders, "vendors.yaml", VendorCard, "id")
     models, origins = parse.model_cards(folders)
-    names = checks.check_all(models, origins, vendors, sources)
+    names = checks.check_all(models, origins, vendors, sources, BUILTIN_DIR)
     return Catalog(models=models, vendors=vendors, sources=sources, origins=origins, _names=names)
 
 

@@ -50,20 +50,32 @@ def check_scores(card: ModelCard, where: str) -> None:
                             f" ({bench.name} is published on that scale)")
 
 
-def name_index(models: dict[str, ModelCard], origins: dict[str, Path]) -> dict[str, str]:
-    """lower-cased id/alias -> id; an alias naming two models is an error."""
+def name_index(models: dict[str, ModelCard], origins: dict[str, Path],
+               builtin_dir: Path | None = None) -> dict[str, str]:
+    """lower-cased id/alias -> id; an alias naming two models is an error. Built-in cards are
+    indexed first, so a clash is reported on the user's card: the one the user can change."""
     names = {model_id.lower(): model_id for model_id in models}
-    for model_id, card in models.items():
+
+    def user_last(model_id: str) -> bool:
+        return not (builtin_dir and origins[model_id].is_relative_to(builtin_dir))
+
+    for model_id in sorted(models, key=user_last):
+        card = models[model_id]
         for i, alias in enumerate(card.aliases):
             other = names.setdefault(alias.lower(), model_id)
-            if other != model_id:
-                raise UserError(f"{origins[model_id]}: aliases.{i}: {alias!r} already names model "
-                                f"{other!r} ({origins[other]})")
+            if other == model_id:
+                continue
+            if user_last(other) and not user_last(model_id):  # a user id equals a built-in alias
+                raise UserError(f"{origins[other]}: id: {other!r} is already an alias of built-in "
+                                f"model {model_id!r} ({origins[model_id]}); choose another id")
+            raise UserError(f"{origins[model_id]}: aliases.{i}: {alias!r} already names model "
+                            f"{other!r} ({origins[other]}); choose another alias")
     return names
 
 
 def check_all(models: dict[str, ModelCard], origins: dict[str, Path],
-              vendors: dict[str, VendorCard], sources: dict[str, Source]) -> dict[str, str]:
+              vendors: dict[str, VendorCard], sources: dict[str, Source],
+              builtin_dir: Path | None = None) -> dict[str, str]:
     for vendor_id, vendor in vendors.items():
         check_sources(vendor, f"vendors.yaml: {vendor_id}", sources)
     for model_id, card in models.items():
@@ -73,4 +85,4 @@ def check_all(models: dict[str, ModelCard], origins: dict[str, Path],
                             f"{did_you_mean(card.vendor, vendors)}; add it to vendors.yaml")
         check_sources(card, where, sources)
         check_scores(card, where)
-    return name_index(models, origins)
+    return name_index(models, origins, builtin_dir)

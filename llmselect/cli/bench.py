@@ -81,6 +81,7 @@ def bench(
         "model_name": model_name,
         "batch_size": (int(batch_size) if batch_size and batch_size.isdigit() else batch_size),
     }.items() if v is not None}
+    _check_limit(limit)
     for item in backend_arg or []:
         key, sep, value = item.partition("=")
         if not sep or not key:
@@ -114,3 +115,17 @@ def _print_plan(request, fmt: OutputFormat) -> None:
          payload=report)
     for line in plan_lines(report):
         err_console.print(line, markup=False, highlight=False, soft_wrap=True)
+
+
+def _check_limit(limit: Optional[float]) -> None:
+    """--limit overrides the suite's validated limits, so it is checked the same way here,
+    before a result file exists (lm-eval would fail on it after the model loaded)."""
+    from llmselect.errors import UserError
+
+    if limit is None:
+        return
+    if limit <= 0:
+        raise UserError(f"--limit {limit:g}: give a number of items per task (e.g. 20) or a "
+                        "fraction of each task below 1 (e.g. 0.1)")
+    if limit > 1 and not float(limit).is_integer():
+        raise UserError(f"--limit {limit:g}: above 1 it counts items; give a whole number")

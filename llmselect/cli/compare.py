@@ -58,10 +58,19 @@ def compare(
 
     if len(runs) < 2:
         raise UserError("compare needs at least two runs: a baseline and a candidate")
+    _check_folder(folder)
     loaded = [cmp.resolve_run(ref, folder) for ref in runs]
     pairs = [cmp.compare_runs(loaded[0], other, tasks=_tasks(task), force=force,
                               confidence=confidence) for other in loaded[1:]]
     _render(pairs, fmt, alpha)
+
+
+def _check_folder(folder: Optional[Path]) -> None:
+    """--dir given explicitly must be a results folder (else 'no run found' hides the typo)."""
+    if folder is not None:
+        from llmselect import store
+
+        store.check_results_folder(folder)
 
 
 def _render(pairs, fmt: OutputFormat, alpha: float) -> None:
@@ -106,8 +115,9 @@ def gate(
     baseline: str = typer.Option(..., "--baseline", "-b", help="Result file, results folder, "
                                  "run id or model (its latest run)."),
     candidate: str = typer.Option(..., "--candidate", "-c", help="Same forms as --baseline."),
-    max_drop: float = typer.Option(..., "--max-drop", help="Largest allowed drop per task, in "
-                                   "percentage points (e.g. 2 = two points of accuracy)."),
+    max_drop: float = typer.Option(..., "--max-drop", help="Largest allowed drop per "
+                                   "task, in percentage points (e.g. 2 = two points of "
+                                   "accuracy)."),
     task: Optional[list[str]] = TASK_OPTION,
     junit: Optional[Path] = typer.Option(None, "--junit", help="Write JUnit XML (one test case "
                                          "per task) to this file."),
@@ -129,6 +139,7 @@ def gate(
     from llmselect.errors import RegressionFound
     from llmselect.gate import evaluate_gate, summary_markdown
 
+    _check_folder(folder)
     base, cand = cmp.resolve_run(baseline, folder), cmp.resolve_run(candidate, folder)
     pair = cmp.compare_runs(base, cand, tasks=_tasks(task), force=force, confidence=confidence)
     result = evaluate_gate(pair, max_drop, alpha, max_slowdown, force, adjust)

@@ -94,6 +94,7 @@ def list_models(
 
     catalog = load_catalog()
     quant = check_quantization(quantization)
+    language = _checked_language(language)
     flt = ModelFilter(open_weights=open_weights, license=license, vendor=vendor,
                       language=language, max_memory_gb=max_memory, quantization=quant,
                       context_tokens=context)
@@ -106,6 +107,19 @@ def list_models(
         err_console.print(f"no model matches these filters ({len(catalog.models)} in the catalog)")
     emit(rows, fmt, title=f"Models (mem_gb: estimate at {quant}, {context}-token context)",
          payload=records)
+
+
+def _checked_language(language: str | None) -> str | None:
+    """--language takes an ISO 639 code: 'xx' or 'english' would match nothing, in silence."""
+    if language is None:
+        return None
+    from llmselect.config.languages import check_language
+    from llmselect.errors import UserError
+
+    try:
+        return check_language(language)
+    except ValueError as exc:
+        raise UserError(f"--language: {exc}") from None
 
 
 @models_app.command("show")

@@ -14,7 +14,8 @@ from typing import Optional
 import typer
 
 from llmselect.cli.output import err_console
-from llmselect.errors import EnvironmentProblem, UserError
+from llmselect.errors import UserError
+from llmselect.fileio import cannot_write
 
 
 class ReportFormat(str, enum.Enum):
@@ -93,7 +94,7 @@ def _write_markdown(data, figures, output: Path, top: int, version: str) -> None
             plots.save_png(fig, png)
             _readable(png)
         except OSError as exc:
-            raise EnvironmentProblem(f"cannot write {png}: {exc.strerror}") from None
+            raise cannot_write(png, exc, "choose another --output") from None
         images[name] = png.name
     _write(output, markdown.render(data, images, top=top, version=version))
 
@@ -105,7 +106,7 @@ def _write(output: Path, text: str) -> None:
         atomic_write_text(output, text)
         _readable(output)
     except OSError as exc:
-        raise EnvironmentProblem(f"cannot write {output}: {exc.strerror}") from None
+        raise cannot_write(output, exc, "choose another --output") from None
 
 
 def _readable(path: Path) -> None:

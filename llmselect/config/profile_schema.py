@@ -14,8 +14,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, field_validator, model_validator
 
+from llmselect.config.languages import check_languages
 from llmselect.errors import UserError, did_you_mean
 from llmselect.strict import StrictModel
 
@@ -32,7 +33,11 @@ QUANTIZATIONS: tuple[str, ...] = (
 )
 
 
-_Strict = StrictModel
+class _Strict(StrictModel):
+    """No NaN or infinity in any number of a profile: a NaN weight made every total 0.000 and
+    an infinite one gave an arbitrary model p(#1) = 100 %; they are typos, never settings."""
+
+    model_config = ConfigDict(allow_inf_nan=False)
 
 
 class Constraints(_Strict):
@@ -51,6 +56,11 @@ class Constraints(_Strict):
     min_quality: float | None = Field(
         None, ge=0, le=1, description="Floor on the quality criterion (skill above chance, 0-1): "
         "a weighted sum lets speed and size buy back zero skill; a floor does not")
+
+    @field_validator("languages")
+    @classmethod
+    def _known_languages(cls, value: list[str]) -> list[str]:
+        return check_languages(value)
 
 
 class TargetHardware(_Strict):
@@ -188,6 +198,11 @@ class Profile(_Strict):
             raise ValueError("constraints.data_location is on-premise but no hardware is given")
         return self
 
+    @field_validator("preferred_languages")
+    @classmethod
+    def _known_languages(cls, value: list[str]) -> list[str]:
+        return check_languages(value)
+
     @field_validator("missing_facts_by_criterion")
     @classmethod
     def _known_criteria(cls, value: dict[str, str]) -> dict[str, str]:
@@ -225,40 +240,55 @@ def _merge(base: dict, override: dict) -> dict:
 
 
 def load_profile(name_or_path: str) -> tuple[Profile, Path]:
-    """Resolve a built-in/user profile name or a path, apply ``extends``, validate."""
+    """Resolve a built-in/user profile name or a path (a pipe such as ``<(...)`` too), apply
+    ``extends``, validate."""
     from llmselect import resources
-    from llmselect.config.loading import read_yaml, validate
+    from llmselect.config.loading import validate
     from llmselect.errors import unknown
 
     path = resources.find_named_yaml("profiles", name_or_path)
     if path is None:
-        if name_or_path.endswith((".yaml", ".yml")) or "/" in name_or_path:
-            raise UserError(f"{name_or_path}: no such profile file")
+        if resources.looks_like_path(name_or_path):
+            raise UserError(f"{name_or_path}: no such profile file; give an existing YAML file "
+                            "or a profile name (`llmselect profiles`)")
         raise unknown("profile", name_or_path, resources.list_named_yaml("profiles"),
                       hint="list them with: llmselect profiles")
-    data = read_yaml(path)
-    if not isinstance(data, dict):
-        raise UserError(f"{path}: (top level): a profile is a YAML mapping")
+    data = _read_mapping(path)
     data = _resolve_extends(data, path, seen={path.stem})
     data.setdefault("name", path.stem)
     return validate(Profile, data, str(path)), path
 
 
+def _read_mapping(path: Path) -> dict:
+    from llmselect.config.loading import kind_of, read_yaml
+
+    data = read_yaml(path, "profile")
+    if not isinstance(data, dict):
+        raise UserError(f"{path}: (top level): a profile is a YAML mapping of fields, not "
+                        f"{kind_of(data)}")
+    return data
+
+
 def _resolve_extends(data: dict, path: Path, seen: set[str]) -> dict:
+    """``extends`` names a built-in profile or one on $LLMSELECT_PROFILES_PATH, never a file:
+    a path would let a shared profile read any YAML on the machine."""
     from llmselect import resources
-    from llmselect.config.loading import read_yaml
     from llmselect.errors import unknown
 
     parent = data.get("extends")
-    if not parent:
+    if parent is None:
         return data
+    if not isinstance(parent, str) or not parent.strip():
+        raise UserError(f"{path}: extends: give the name of a profile (`llmselect profiles`)")
+    if resources.looks_like_path(parent):
+        raise UserError(f"{path}: extends: {parent!r} is a path; extends takes a profile name "
+                        "(a built-in, or a file in a folder of $LLMSELECT_PROFILES_PATH)")
     if parent in seen:
         raise UserError(f"{path}: extends: cycle through profile {parent!r}")
     parent_path = resources.find_named_yaml("profiles", parent)
     if parent_path is None:
         raise UserError(str(unknown("profile", parent, resources.list_named_yaml("profiles")))
                         .replace("unknown", f"{path}: extends: unknown", 1))
-    base = read_yaml(parent_path)
-    base = _resolve_extends(base, parent_path, seen | {parent})
+    base = _resolve_extends(_read_mapping(parent_path), parent_path, seen | {parent})
     base = {k: v for k, v in base.items() if k not in {"name", "extends"}}
     return _merge(base, data)

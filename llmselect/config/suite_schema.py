@@ -64,9 +64,13 @@ def load_suite(name_or_path: str) -> Suite:
 
     from llmselect.config.loading import load_yaml_model
     from llmselect.errors import unknown
-    from llmselect.resources import find_named_yaml, list_named_yaml
+    from llmselect.errors import UserError
+    from llmselect.resources import find_named_yaml, list_named_yaml, looks_like_path
 
     path = find_named_yaml("suites", name_or_path)
+    if path is None and looks_like_path(name_or_path):
+        raise UserError(f"{name_or_path}: no such suite file; give an existing YAML file or a "
+                        "suite name (`llmselect suites`)")
     if path is None:
         raise unknown("suite", name_or_path, list_named_yaml("suites"),
                       hint="see `llmselect suites`, or give a path to a suite YAML file")

@@ -92,7 +92,7 @@ def test_malformed_user_card_is_one_line(tmp_path, monkeypatch, text, expected):
 
 def test_missing_user_folder(tmp_path, monkeypatch):
     monkeypatch.setenv("LLMSELECT_CATALOG_PATH", str(tmp_path / "nope"))
-    with pytest.raises(UserError, match="LLMSELECT_CATALOG_PATH: .*nope: not a folder"):
+    with pytest.raises(UserError, match="LLMSELECT_CATALOG_PATH: .*nope does not exist"):
         load_catalog()
 
 
