@@ -33,10 +33,18 @@ def env_var(kind: str) -> str:
     return f"LLMSELECT_{kind.upper()}_PATH"
 
 
-def user_folders(kind: str) -> list[Path]:
-    """The folders ``$LLMSELECT_<KIND>_PATH`` names; one that is not a folder is an error."""
+def user_folders(kind: str, create_first: bool = False) -> list[Path]:
+    """The folders ``$LLMSELECT_<KIND>_PATH`` names; one that is not a folder is an error.
+    A command that writes there (``models import``, ``suite new``) passes ``create_first``: the
+    first folder is where it writes, so it is created rather than refused."""
     var = env_var(kind)
     folders = [Path(p).expanduser() for p in os.environ.get(var, "").split(os.pathsep) if p.strip()]
+    if create_first and folders and not folders[0].exists():
+        try:
+            folders[0].mkdir(parents=True)
+        except OSError as exc:
+            raise UserError(f"{var}: cannot create {folders[0]} ({exc.strerror}); set {var} "
+                            "to a folder you can write") from None
     for folder in folders:
         if not folder.is_dir():
             state = "is not a folder" if folder.exists() else "does not exist"

@@ -15,10 +15,8 @@ from collections.abc import Iterator
 from typing import Any
 
 try:  # Typer >= 0.25 carries its own copy of click; older Typer uses the click package
-    from typer import _click as click
     from typer._click.exceptions import BadParameter, ClickException, NoArgsIsHelpError
 except ImportError:  # pragma: no cover - depends on the Typer version
-    import click
     from click.exceptions import BadParameter, ClickException, NoArgsIsHelpError
 
 __all__ = ["ClickException", "NoArgsIsHelpError", "require_finite_numbers", "usage_line"]

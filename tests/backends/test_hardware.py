@@ -16,11 +16,12 @@ from llmselect.cli.main import app
 from llmselect.store import Hardware
 
 
-def test_parse_nvidia_smi_converts_mib_to_gib_and_skips_garbage():
+def test_parse_nvidia_smi_converts_mib_to_gb_and_skips_garbage():
+    # GB = 10^9 bytes, as everything llmselect prints: 81,920 MiB = 85.9 GB
     text = "NVIDIA A100-SXM4-80GB, 81920\nNVIDIA GeForce RTX 4090, 24564\n[N/A], n/a\n"
     assert hardware.parse_nvidia_smi(text) == [
-        {"name": "NVIDIA A100-SXM4-80GB", "vram_gb": 80.0},
-        {"name": "NVIDIA GeForce RTX 4090", "vram_gb": 24.0},
+        {"name": "NVIDIA A100-SXM4-80GB", "vram_gb": 85.9},
+        {"name": "NVIDIA GeForce RTX 4090", "vram_gb": 25.8},
     ]
 
 
@@ -43,7 +44,7 @@ def fake_nvidia_smi(tmp_path, monkeypatch):
 def test_detect_hardware_uses_nvidia_smi(fake_nvidia_smi):
     hw = hardware.detect_hardware()
     assert [g["name"] for g in hw.gpus] == ["NVIDIA H100 80GB HBM3"] * 2
-    assert hw.gpus[0]["vram_gb"] == pytest.approx(79.6, abs=0.1)
+    assert hw.gpus[0]["vram_gb"] == pytest.approx(81559 * 2**20 / 1e9, abs=0.1)
     assert hw.cores and hw.cores >= 1 and hw.ram_gb and hw.ram_gb > 0
 
 
@@ -71,11 +72,13 @@ def test_local_target_gpu_uses_smallest_card():
     hw = Hardware(cpu="x", cores=8, ram_gb=64, gpus=[{"name": "A", "vram_gb": 24.0},
                                                     {"name": "B", "vram_gb": 16.0}])
     target = hardware.local_target(["bf16"], hw)
-    assert (target.kind, target.devices, target.memory_gb) == ("gpu", 2, 16.0)
+    # detected GB, stated in the vendor's GiB the profile schema takes (converted once, back)
+    assert (target.kind, target.devices) == ("gpu", 2)
+    assert target.memory_gb * 2**30 / 1e9 == pytest.approx(16.0)
     assert target.quantization == ["bf16"] and target.monthly_cost_usd == 0
 
 
 def test_local_target_cpu_allows_gguf_formats():
     target = hardware.local_target(None, Hardware(cpu="EPYC", cores=2, ram_gb=23.5))
-    assert (target.kind, target.memory_gb) == ("cpu", 23.5)
+    assert target.kind == "cpu" and target.memory_gb * 2**30 / 1e9 == pytest.approx(23.5)
     assert target.quantization[0] == "fp16" and "Q4_K_M" in target.quantization

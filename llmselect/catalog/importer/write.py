@@ -49,11 +49,12 @@ def value_hash(value: Any) -> str:
 
 
 def target_folder(output: Path | None) -> Path:
-    from llmselect.catalog import ENV_VAR, user_dirs
+    from llmselect.catalog import ENV_VAR
+    from llmselect.resources import user_folders
 
     if output is not None:
         return Path(output).expanduser()
-    dirs = user_dirs()
+    dirs = user_folders("catalog", create_first=True)
     if not dirs:
         raise UserError(f"models import: nowhere to write the card; pass --output DIR or set "
                         f"{ENV_VAR} to your cards folder")
