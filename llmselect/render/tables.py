@@ -34,14 +34,24 @@ def markdown_table(rows: list[dict[str, Any]], columns: list[str] | None = None,
     return "\n".join(out) + "\n"
 
 
-def rich_table(rows: list[dict[str, Any]], title: str | None = None, **options: Any):
-    """A rich Table of ``rows`` (columns: every key, first-seen order)."""
+def rich_table(rows: list[dict[str, Any]], title: str | None = None, *, keys: int = 1,
+               **options: Any):
+    """A rich Table of ``rows`` (columns: every key, first-seen order) that never cuts a value
+    to "…" at any width: the first ``keys`` columns (ids) and numeric columns never wrap, so
+    rich narrows the text columns instead, which wrap at spaces and fold words longer than
+    their column (a long licence id folds; it is not lost)."""
     from rich.table import Table
 
     table = Table(title=title, **options)
     columns = columns_of(rows)
-    for col in columns:
-        table.add_column(col)
+    for i, col in enumerate(columns):
+        values = [row.get(col) for row in rows]
+        numeric = all(v is None or (isinstance(v, (int, float)) and not isinstance(v, bool))
+                      for v in values)
+        if i < keys or numeric:
+            table.add_column(col, no_wrap=True, justify="right" if numeric and i >= keys else "left")
+        else:
+            table.add_column(col, overflow="fold")
     for row in rows:
         table.add_row(*(cell(row.get(c)) for c in columns))
     return table
