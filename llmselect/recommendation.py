@@ -39,6 +39,10 @@ def build_recommendation(profile: str, results: Path | None = None,
     if results is not None:
         store.check_results_folder(results)
     runs = store.load_runs(results)
+    if models is not None:
+        catalog = shortlisted(catalog, models, "--models")
+    elif prof.models:
+        catalog = shortlisted(catalog, prof.models, f"{path}: models")
     rec = rank_catalog(prof, catalog, runs, benchmarks=BENCHMARKS, profile_file=str(path))
     return RecommendationInputs(rec, prof, catalog, runs)
 
@@ -53,3 +57,34 @@ def with_local_hardware(prof, hardware: str):
     quant = list(prof.hardware.quantization) if prof.hardware else None
     constraints = prof.constraints.model_copy(update={"max_memory_gb": None})
     return prof.model_copy(update={"hardware": local_target(quant), "constraints": constraints})
+
+
+def parse_shortlist(text: str | None) -> list[str] | None:
+    """``--models a,b,c`` -> ['a', 'b', 'c']; None when the option is not given."""
+    if text is None:
+        return None
+    names = [n.strip() for n in text.split(",") if n.strip()]
+    if not names:
+        raise UserError("--models: no model given; list catalog ids or aliases separated by "
+                        "commas, e.g. --models phi-4,llama3.1-8b")
+    return names
+
+
+def shortlisted(catalog, names: list[str], where: str):
+    """The catalog with only ``names`` (ids or aliases), so the ranking, its medians and its
+    exclusions are computed over the shortlist alone; an unknown name is a one-line error
+    with a did-you-mean. A shallow copy: the cached catalog is left whole."""
+    import dataclasses
+
+    from llmselect.errors import unknown
+
+    ids: list[str] = []
+    for name in names:
+        card = catalog.find_model(name)
+        if card is None:
+            err = unknown("model", name, catalog._names,
+                          hint="see `llmselect models` for the catalog's ids")
+            raise UserError(f"{where}: {err}")
+        if card.id not in ids:
+            ids.append(card.id)
+    return dataclasses.replace(catalog, models={i: catalog.models[i] for i in ids})
