@@ -158,13 +158,30 @@ def render(rec, top: int, fmt: OutputFormat, out, emit, *, wide: bool = False) -
     if rec.hardware:
         out.print(f"Target: {rec.hardware}", highlight=False)
     out.print(f"[bold]{title}[/bold]", highlight=False)
-    out.print(_wide_table(rec, top) if wide else _table(rec, top))
+    if wide:
+        _print_unshrunk(out, _wide_table(rec, top))
+    else:
+        out.print(_table(rec, top))
     if shown:
         out.print(shown, highlight=False)
     if rec.excluded:
         out.print(_excluded_grid(rec))
     for line in summary_lines(rec):
         out.print(line, highlight=False)
+
+
+def _print_unshrunk(out, table) -> None:
+    """``--wide`` asked for the whole matrix: print it at its natural width even past the
+    console's (read it with ``less -S``), since squeezing it to 80 columns cut every cell."""
+    from rich.console import Console
+    from rich.measure import Measurement
+
+    natural = Measurement.get(out, out.options.update_width(10_000), table).maximum
+    if natural <= out.width:
+        out.print(table)
+    else:
+        Console(file=out.file, width=natural, no_color=out.no_color,
+                force_terminal=out.is_terminal).print(table)
 
 
 def _shown_line(rec, top: int) -> str:
@@ -200,7 +217,7 @@ def _table(rec, top: int):
 
 def _wide_table(rec, top: int):
     """``--wide``: the compact columns, then each criterion's contribution (weight × score)."""
-    table = _new_table(caption="qual…transp: each criterion's contribution (weight × "
+    table = _new_table(caption="qual to transp: each criterion's contribution (weight × "
                        "score) to the total")
     _compact_columns(table)
     for name in rec.weights:

@@ -36,22 +36,90 @@ def markdown_table(rows: list[dict[str, Any]], columns: list[str] | None = None,
 
 def rich_table(rows: list[dict[str, Any]], title: str | None = None, *, keys: int = 1,
                **options: Any):
-    """A rich Table of ``rows`` (columns: every key, first-seen order) that never cuts a value
-    to "…" at any width: the first ``keys`` columns (ids) and numeric columns never wrap, so
-    rich narrows the text columns instead, which wrap at spaces and fold words longer than
-    their column (a long licence id folds; it is not lost)."""
-    from rich.table import Table
+    """``rows`` as a renderable that never cuts a value to "…": a rich Table when every
+    column fits the console with its longest word whole, else one block per row (see
+    ``FittingTable``)."""
+    return FittingTable(rows, title, keys=keys, **options)
 
-    table = Table(title=title, **options)
-    columns = columns_of(rows)
-    for i, col in enumerate(columns):
-        values = [row.get(col) for row in rows]
-        numeric = all(v is None or (isinstance(v, (int, float)) and not isinstance(v, bool))
-                      for v in values)
-        if i < keys or numeric:
-            table.add_column(col, no_wrap=True, justify="right" if numeric and i >= keys else "left")
+
+def _words(text: str) -> list[str]:
+    return text.split() or [""]
+
+
+class FittingTable:
+    """Rows that choose their layout at render time, from the width they are given.
+
+    Why not a plain rich Table: below its natural width rich narrows every column, folding
+    ids, task names and source keys mid-word, and cuts numbers to "…". Here the first ``keys``
+    columns (ids) and numeric columns keep their full width, text columns wrap at spaces and
+    keep their longest word whole; when that layout cannot fit, each row becomes a block (its
+    id, then one indented 'column: value' line per known value, wrapped to the width)."""
+
+    def __init__(self, rows: list[dict[str, Any]], title: str | None = None, *, keys: int = 1,
+                 **options: Any):
+        self.rows, self.title, self.keys, self.options = rows, title, keys, options
+        self.columns = columns_of(rows)
+
+    def _numeric(self, col: str) -> bool:
+        return all(v is None or (isinstance(v, (int, float)) and not isinstance(v, bool))
+                   for v in (r.get(col) for r in self.rows))
+
+    def _fixed(self, i: int, col: str) -> bool:
+        return i < self.keys or self._numeric(col)
+
+    def min_widths(self) -> list[int]:
+        """Per column: the full width of ids and numbers, the longest word of text."""
+        out = []
+        for i, col in enumerate(self.columns):
+            texts = [col, *(cell(r.get(col)) for r in self.rows)]
+            if self._fixed(i, col):
+                out.append(max(len(t) for t in texts))
+            else:
+                out.append(max(len(w) for t in texts for w in _words(t)))
+        return out
+
+    def table_width(self) -> int:
+        """The narrowest width the table takes (heavy box: 1 border + 2 padding per column)."""
+        return sum(self.min_widths()) + 3 * len(self.columns) + 1
+
+    def table(self):
+        from rich.table import Table
+
+        table = Table(title=self.title, **self.options)
+        for i, (col, least) in enumerate(zip(self.columns, self.min_widths())):
+            if self._fixed(i, col):
+                table.add_column(col, no_wrap=True,
+                                 justify="right" if i >= self.keys else "left")
+            else:
+                table.add_column(col, min_width=least, overflow="fold")
+        for row in self.rows:
+            table.add_row(*(cell(row.get(c)) for c in self.columns))
+        return table
+
+    def blocks(self):
+        """One block per row: the key in bold (with its value, in a fact/value table), then
+        'column: value' lines (unknown ones left out), indented and wrapped."""
+        from rich.padding import Padding
+        from rich.text import Text
+
+        out = [Text(self.title, style="bold")] if self.title else []
+        head = self.columns[:max(self.keys, 1)]
+        rest = self.columns[len(head):]
+        inline = rest[:1] == ["value"]   # a fact table: 'fact: value' on the head line
+        for row in self.rows:
+            text = Text(" ".join(cell(row.get(c)) for c in head), style="bold",
+                        overflow="fold")
+            if inline:
+                text.append(f": {cell(row.get('value'))}", style="")
+            out.append(text)
+            for col in rest[1:] if inline else rest:
+                if row.get(col) is not None:
+                    out.append(Padding(Text(f"{col}: {cell(row.get(col))}", overflow="fold"),
+                                       (0, 0, 0, 2), expand=False))
+        return out
+
+    def __rich_console__(self, console, options):
+        if self.table_width() <= options.max_width:
+            yield self.table()
         else:
-            table.add_column(col, overflow="fold")
-    for row in rows:
-        table.add_row(*(cell(row.get(c)) for c in columns))
-    return table
+            yield from self.blocks()
