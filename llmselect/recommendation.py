@@ -72,8 +72,9 @@ def parse_shortlist(text: str | None) -> list[str] | None:
 
 def shortlisted(catalog, names: list[str], where: str):
     """The catalog with only ``names`` (ids or aliases), so the ranking, its medians and its
-    exclusions are computed over the shortlist alone; an unknown name is a one-line error
-    with a did-you-mean. A shallow copy: the cached catalog is left whole."""
+    exclusions are computed over the shortlist alone, and a lookup (``--explain``, the report)
+    finds only its models; an unknown name is a one-line error with a did-you-mean. A shallow
+    copy: the cached catalog is left whole."""
     import dataclasses
 
     from llmselect.errors import unknown
@@ -87,4 +88,6 @@ def shortlisted(catalog, names: list[str], where: str):
             raise UserError(f"{where}: {err}")
         if card.id not in ids:
             ids.append(card.id)
-    return dataclasses.replace(catalog, models={i: catalog.models[i] for i in ids})
+    keep = set(ids)
+    return dataclasses.replace(catalog, models={i: catalog.models[i] for i in ids},
+                               _names={k: v for k, v in catalog._names.items() if v in keep})

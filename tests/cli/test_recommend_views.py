@@ -85,6 +85,14 @@ def test_profile_shortlist_typo_names_the_file(tmp_path):
     assert out.exit_code == 2 and f"{path}: models: unknown model 'phi4x'" in out.stderr
 
 
+def test_explain_outside_the_shortlist_is_one_line():
+    out = invoke("--profile", "chatbot-en", "--models", "phi-4,llama3-8b", "--explain", "gpt-4o")
+    assert out.exit_code == 2 and "unknown model 'gpt-4o'" in out.stderr
+    assert "Traceback" not in out.output
+    out = invoke("--profile", "chatbot-en", "--models", "phi-4,llama3-8b", "--explain", "llama3-8b")
+    assert out.exit_code == 0 and "#2 llama3-8b-instruct" in out.stdout
+
+
 def test_shortlist_of_only_excluded_models_is_the_usual_error():
     out = invoke("--profile", "chatbot-en", "--models", "gpt-4o")
     assert out.exit_code == 2 and "exclude every model" in out.stderr
