@@ -70,6 +70,23 @@ def test_command_fits_a_real_terminal(socket, width, args):
     assert "…" not in text, next(ln for ln in lines if "…" in ln)
 
 
+@pytest.mark.parametrize("width", [80, 120])
+def test_results_and_compare_fit_a_real_terminal(socket, width, tmp_path):
+    from helpers.compare_runs import flip, make_run, outcomes
+
+    base = outcomes(60, 0.5, seed=1)
+    make_run(tmp_path, "20261202T005942-smollm2-135m-instruct-quick-65bd84",
+             "smollm2-135m-instruct", {"mmlu": base})
+    make_run(tmp_path, "cand-run", "gemma3-270m", {"mmlu": flip(base, 8, 2)}, minutes=5)
+    for args in (["results", "-d", str(tmp_path)],
+                 ["compare", "smollm2-135m-instruct", "cand-run", "-d", str(tmp_path)]):
+        text = in_pane(socket, width, args)
+        lines = [ln.rstrip() for ln in text.splitlines()]
+        assert "Traceback" not in text and not [ln for ln in lines if len(ln) > width], text
+        assert "…" not in text, text
+        assert "20261202T005942-smollm2-135m-instruct-quick-65bd84" in text, text  # whole
+
+
 def test_models_keeps_more_columns_in_a_wider_pane(socket):
     """At 80 columns `models` leaves out jurisdiction and languages and says so; at 120 it
     has room for them."""

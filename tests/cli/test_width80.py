@@ -16,6 +16,7 @@ from helpers.compare_runs import flip, make_run, outcomes
 from llmselect.cli.main import app
 
 ROOT = Path(__file__).resolve().parents[2]
+LONG_ID = "20261202T005942-smollm2-135m-instruct-quick-65bd84"   # as store.new_run_id names
 
 
 @pytest.fixture(autouse=True)
@@ -30,6 +31,8 @@ def runs(tmp_path_factory) -> Path:
     base = outcomes(60, 0.5, seed=1)
     make_run(folder, "base-run", "smollm2-135m-instruct", {"mmlu": base})
     make_run(folder, "cand-run", "gemma3-270m", {"mmlu": flip(base, 8, 2)}, minutes=5)
+    make_run(folder, LONG_ID, "smollm2-135m-instruct", {"mmlu": base, "gsm8k": base},
+             minutes=9)
     return folder
 
 
@@ -130,7 +133,10 @@ def test_models_prints_every_id_and_licence_whole():
 
 
 def test_results_and_compare_fit_80(runs):
-    assert_fits(run80("results", "-d", str(runs)))
+    text = run80("results", "-d", str(runs))
+    assert_fits(text)
+    ids_whole(text, [LONG_ID, "base-run", "cand-run"])
+    assert "left out at 80 columns" in text
     text = run80("compare", "base-run", "cand-run", "-d", str(runs))
     assert_fits(text)
     ids_whole(text, ["base-run"])
