@@ -13,6 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from helpers.compare_runs import flip, make_run, outcomes
+from helpers.profiles import BUILTIN
 from llmselect.cli.main import app
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -63,7 +64,7 @@ def _json(*args: str):
     return json.loads(out.stdout)
 
 
-@pytest.mark.parametrize("profile", ["chatbot-en", "chatbot-en-local", "public-sector-sovereign"])
+@pytest.mark.parametrize("profile", BUILTIN)
 def test_recommend_fits_80_with_every_model_whole(profile):
     text = run80("recommend", "--profile", profile)
     assert_fits(text)
