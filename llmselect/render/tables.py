@@ -46,14 +46,20 @@ def _words(text: str) -> list[str]:
     return text.split() or [""]
 
 
+GAP = 2  # between two columns: collapsed padding and an invisible divider; no outer border
+
+
 class FittingTable:
     """Rows that choose their layout at render time, from the width they are given.
 
     Why not a plain rich Table: below its natural width rich narrows every column, folding
-    ids, task names and source keys mid-word, and cuts numbers to "…". Here the first ``keys``
-    columns (ids) and numeric columns keep their full width, text columns wrap at spaces and
-    keep their longest word whole; when that layout cannot fit, each row becomes a block (its
-    id, then one indented 'column: value' line per known value, wrapped to the width)."""
+    ids, task names and source keys mid-word and cutting numbers to "…", and with minimum
+    widths it can overrun the console and lose the right edge. Here the widths are computed
+    first: the first ``keys`` columns (ids) and numeric columns keep their full width, text
+    columns give up width widest first but never below their longest word, and the table is
+    borderless (a rule under the header) so the data gets the columns. When even that cannot
+    fit, each row becomes a block: its id, then one indented 'column: value' line per known
+    value, wrapped to the width."""
 
     def __init__(self, rows: list[dict[str, Any]], title: str | None = None, *, keys: int = 1,
                  **options: Any):
@@ -67,31 +73,43 @@ class FittingTable:
     def _fixed(self, i: int, col: str) -> bool:
         return i < self.keys or self._numeric(col)
 
+    def _texts(self, col: str) -> list[str]:
+        return [col, *(cell(r.get(col)) for r in self.rows)]
+
+    def natural_widths(self) -> list[int]:
+        return [max(len(line) for t in self._texts(c) for line in (t.splitlines() or [""]))
+                for c in self.columns]
+
     def min_widths(self) -> list[int]:
         """Per column: the full width of ids and numbers, the longest word of text."""
-        out = []
-        for i, col in enumerate(self.columns):
-            texts = [col, *(cell(r.get(col)) for r in self.rows)]
-            if self._fixed(i, col):
-                out.append(max(len(t) for t in texts))
-            else:
-                out.append(max(len(w) for t in texts for w in _words(t)))
-        return out
+        return [nat if self._fixed(i, col) else
+                max(len(w) for t in self._texts(col) for w in _words(t))
+                for i, (col, nat) in enumerate(zip(self.columns, self.natural_widths()))]
 
-    def table_width(self) -> int:
-        """The narrowest width the table takes (heavy box: 1 border + 2 padding per column)."""
-        return sum(self.min_widths()) + 3 * len(self.columns) + 1
+    def widths(self, max_width: int) -> list[int] | None:
+        """Column widths that fit ``max_width``, or None when no table layout can."""
+        avail = max_width - GAP * (len(self.columns) - 1)
+        widths, least = self.natural_widths(), self.min_widths()
+        if sum(least) > avail:
+            return None
+        excess = sum(widths) - avail
+        while excess > 0:   # narrow the widest column that can still give a character
+            i = max((j for j in range(len(widths)) if widths[j] > least[j]),
+                    key=lambda j: widths[j])
+            widths[i] -= 1
+            excess -= 1
+        return widths
 
-    def table(self):
+    def table(self, widths: list[int]):
+        from rich import box
         from rich.table import Table
 
-        table = Table(title=self.title, **self.options)
-        for i, (col, least) in enumerate(zip(self.columns, self.min_widths())):
-            if self._fixed(i, col):
-                table.add_column(col, no_wrap=True,
-                                 justify="right" if i >= self.keys else "left")
-            else:
-                table.add_column(col, min_width=least, overflow="fold")
+        table = Table(title=self.title, box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False,
+                      padding=(0, 1), collapse_padding=True, **self.options)
+        for i, (col, width) in enumerate(zip(self.columns, widths)):
+            fixed = self._fixed(i, col)
+            table.add_column(col, width=width, no_wrap=fixed, overflow="fold",
+                             justify="right" if fixed and i >= self.keys else "left")
         for row in self.rows:
             table.add_row(*(cell(row.get(c)) for c in self.columns))
         return table
@@ -119,7 +137,8 @@ class FittingTable:
         return out
 
     def __rich_console__(self, console, options):
-        if self.table_width() <= options.max_width:
-            yield self.table()
+        widths = self.widths(options.max_width) if self.columns else None
+        if widths is not None:
+            yield self.table(widths)
         else:
             yield from self.blocks()
