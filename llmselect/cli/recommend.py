@@ -26,7 +26,7 @@ def recommend(
     results: Optional[Path] = typer.Option(None, "--results", help="Results folder with measured runs (default: $LLMSELECT_RESULTS_DIR or ./results)."),
     hardware: Optional[str] = typer.Option(None, "--hardware", help="'local': target this machine's detected hardware instead of the profile's."),
     models: Optional[str] = typer.Option(None, "--models", "-m", metavar="ID,ID,...", help="Rank only this shortlist (ids or aliases, comma-separated); overrides the profile's `models:`."),
-    wide: bool = typer.Option(False, "--wide", help="Table: add each criterion's contribution and the key facts (wide; 200 columns when piped and $COLUMNS is unset)."),
+    wide: bool = typer.Option(False, "--wide", help="Table: add each criterion's contribution and the key facts, printed whole even past the terminal's width (pipe into `less -S`)."),
 ) -> None:
     """Rank the catalog's models for a profile: totals with intervals, p(#1), cost, why."""
     from llmselect.recommendation import build_recommendation, parse_shortlist
