@@ -39,7 +39,13 @@ def build_recommendation(profile: str, results: Path | None = None,
     if results is not None:
         store.check_results_folder(results)
     runs = store.load_runs(results)
-    rec = rank_catalog(prof, catalog, runs, benchmarks=BENCHMARKS, profile_file=str(path))
+    shortlist = None
+    if models is not None:
+        shortlist = shortlist_ids(catalog, models, "--models")
+    elif prof.models:
+        shortlist = shortlist_ids(catalog, prof.models, f"{path}: models")
+    rec = rank_catalog(prof, catalog, runs, benchmarks=BENCHMARKS, profile_file=str(path),
+                       shortlist=shortlist)
     return RecommendationInputs(rec, prof, catalog, runs)
 
 
@@ -53,3 +59,33 @@ def with_local_hardware(prof, hardware: str):
     quant = list(prof.hardware.quantization) if prof.hardware else None
     constraints = prof.constraints.model_copy(update={"max_memory_gb": None})
     return prof.model_copy(update={"hardware": local_target(quant), "constraints": constraints})
+
+
+def parse_shortlist(text: str | None) -> list[str] | None:
+    """``--models a,b,c`` -> ['a', 'b', 'c']; None when the option is not given."""
+    if text is None:
+        return None
+    names = [n.strip() for n in text.split(",") if n.strip()]
+    if not names:
+        raise UserError("--models: no model given; list catalog ids or aliases separated by "
+                        "commas, e.g. --models phi-4,llama3.1-8b")
+    return names
+
+
+def shortlist_ids(catalog, names: list[str], where: str) -> list[str]:
+    """Catalog ids of ``names`` (ids or aliases), in order; an unknown name is one line with a
+    did-you-mean, saying where it was given. Only these are ranked, but each is still scored
+    against the whole catalog (``rank_catalog``'s ``shortlist``), so a shortlist changes who
+    is compared, not a model's scores."""
+    from llmselect.errors import unknown
+
+    ids: list[str] = []
+    for name in names:
+        card = catalog.find_model(name)
+        if card is None:
+            err = unknown("model", name, catalog._names,
+                          hint="see `llmselect models` for the catalog's ids")
+            raise UserError(f"{where}: {err}")
+        if card.id not in ids:
+            ids.append(card.id)
+    return ids

@@ -65,6 +65,21 @@ def _display(rec: dict[str, Any], card) -> dict[str, Any]:
     }
 
 
+def compact_row(rec: dict[str, Any]) -> dict[str, Any]:
+    """The listing for a terminal: sizes, contexts and languages in their short forms so every
+    id and licence fits 80 columns whole ('api' = API-only, no weights to host)."""
+    total, active = rec["params_total_b"], rec["params_active_b"]
+    params = None if total is None else f"{total:.3g}" + (f"/{active:.3g}" if active else "")
+    langs = rec["languages"]
+    return {
+        "id": rec["id"], "vendor": rec["vendor"], "jur": rec["jurisdiction"],
+        "license": rec["license"], "params B": params,
+        "context": rec["context_tokens"],
+        "GB": "api" if not rec["open_weights"] else rec["memory_gb"],
+        "langs": None if not langs else langs[0] + (f" +{len(langs) - 1}" if len(langs) > 1 else ""),
+    }
+
+
 @models_app.callback()
 def list_models(
     ctx: typer.Context,
@@ -105,8 +120,16 @@ def list_models(
         from llmselect.cli.output import err_console
 
         err_console.print(f"no model matches these filters ({len(catalog.models)} in the catalog)")
-    emit(rows, fmt, title=f"Models (mem_gb: estimate at {quant}, {context}-token context)",
-         payload=records)
+    title = f"Models (mem_gb: estimate at {quant}, {context}-token context)"
+    if fmt == OutputFormat.table and rows:
+        from llmselect.cli.output import wide_console
+        from llmselect.render.fitted import print_fitted
+
+        print_fitted(wide_console(), [compact_row(rec) for rec in records],
+                     title=title.replace("mem_gb", "GB"), optional=("langs", "jur"), foldable={"license": 18},
+                     hint="`models show ID` or --format json")
+        return
+    emit(rows, fmt, title=title, payload=records)
 
 
 def _checked_language(language: str | None) -> str | None:

@@ -8,6 +8,7 @@ cells and tables comes from ``llmselect.render``.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from typing import Any
 
@@ -21,10 +22,16 @@ console = Console()
 err_console = Console(stderr=True)
 
 
-def wide_console() -> Console:
-    """The terminal's console; when piped (CI logs, files), 200 columns instead of rich's 80,
-    so wide tables stay readable rather than folded into ellipses."""
-    return console if console.is_terminal else Console(width=200)
+def wide_console(wide: bool = False) -> Console:
+    """The console data tables print on, read fresh so the width is the one of this call:
+    the terminal's width; when piped (CI logs, files), ``$COLUMNS`` when set, else 80, as a
+    person's terminal would be, or 200 for ``wide`` output (``recommend --wide``: the full
+    matrix stays readable in a log rather than folded). Tables fit that width; they never
+    force a wider one."""
+    fresh = Console()
+    if fresh.is_terminal or os.environ.get("COLUMNS", "").strip().isdigit():
+        return fresh
+    return Console(width=200 if wide else 80)
 
 
 FORMAT_OPTION = typer.Option(

@@ -6,7 +6,7 @@ import sys
 
 import typer
 
-from llmselect.cli.output import FORMAT_OPTION, OutputFormat, console, emit
+from llmselect.cli.output import FORMAT_OPTION, OutputFormat, emit
 
 profiles_app = typer.Typer(help="Built-in and user profiles: what an organisation needs.",
                            invoke_without_command=True, no_args_is_help=False)
@@ -56,8 +56,13 @@ def show(name: str = typer.Argument(..., help="Profile name or YAML path."),
     if fmt == OutputFormat.table:
         import yaml
 
-        console.print(f"[bold]{prof.name}[/bold] ({path})")
-        sys.stdout.write(yaml.safe_dump(data, sort_keys=False, allow_unicode=True))
+        from llmselect.cli.output import wide_console
+
+        out = wide_console()
+        out.print(f"[bold]{prof.name}[/bold] ({path})", highlight=False, overflow="fold")
+        # PyYAML breaks at the first space past `width`: leave room for one long word
+        sys.stdout.write(yaml.safe_dump(data, sort_keys=False, allow_unicode=True,
+                                        width=max(40, out.width - 20)))
         return
     rows = [{"criterion": k, "weight": v} for k, v in data["normalised_weights"].items()]
     emit(rows, fmt, title=f"{prof.name}: {prof.use_case}")

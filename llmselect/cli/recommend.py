@@ -14,7 +14,6 @@ import typer
 from llmselect.cli.output import (
     FORMAT_OPTION,
     OutputFormat,
-    console,
     emit,
     err_console,
     wide_console,
@@ -32,17 +31,21 @@ def recommend(
     explain: Optional[str] = typer.Option(None, "--explain", help="Show every criterion, fact and source for one model id."),
     results: Optional[Path] = typer.Option(None, "--results", help="Results folder with measured runs (default: $LLMSELECT_RESULTS_DIR or ./results)."),
     hardware: Optional[str] = typer.Option(None, "--hardware", help="'local': target this machine's detected hardware instead of the profile's."),
+    models: Optional[str] = typer.Option(None, "--models", "-m", metavar="ID,ID,...", help="Rank only this shortlist (ids or aliases, comma-separated); overrides the profile's `models:`."),
+    wide: bool = typer.Option(False, "--wide", help="Table: add each criterion's contribution and the key facts, printed whole even past the terminal's width (pipe into `less -S`)."),
 ) -> None:
-    """Rank the catalog's models for a profile: totals with intervals, p(#1), contributions."""
-    from llmselect.recommendation import build_recommendation
+    """Rank the catalog's models for a profile: totals with intervals, p(#1), cost, why."""
+    from llmselect.recommendation import build_recommendation, parse_shortlist
+    from llmselect.render import explain as explain_view
     from llmselect.render import recommendation as view
 
-    inputs = build_recommendation(profile, results, hardware)
+    inputs = build_recommendation(profile, results, hardware, parse_shortlist(models))
     _diagnostics(inputs.rec, inputs.runs)
     if explain:
-        view.explain(inputs.rec, inputs.catalog, explain, fmt, console, err_console, emit)
+        explain_view.explain(inputs.rec, inputs.catalog, explain, fmt, wide_console(),
+                             err_console, emit)
     else:
-        view.render(inputs.rec, top, fmt, wide_console(), emit)
+        view.render(inputs.rec, top, fmt, wide_console(wide), emit, wide=wide)
 
 
 def _diagnostics(rec, runs) -> None:

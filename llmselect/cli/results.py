@@ -60,6 +60,15 @@ def results(
              "stderr", "n", "sampled", "prompt_tok_s", "gen_tok_s", "peak_rss_mb", "measured"]
     view = df[[c for c in shown if c in df.columns]] if not df.empty else df
     rows = view.astype(object).where(view.notna(), None).to_dict("records")
+    if fmt == OutputFormat.table and rows:   # at 80 columns: the columns that fit, named
+        from llmselect.cli.output import wide_console
+        from llmselect.render.fitted import print_fitted
+
+        print_fitted(wide_console(), rows, title=f"{df['run_id'].nunique()} runs",
+                     optional=("peak_rss_mb", "prompt_tok_s", "gen_tok_s", "sampled",
+                               "backend", "suite", "metric", "model", "status", "n"),
+                     hint="--format json or --export FILE.csv")
+        return
     emit(rows, fmt, title=f"{df['run_id'].nunique() if not df.empty else 0} runs",
          payload=df.astype(object).where(df.notna(), None).to_dict("records"))
 

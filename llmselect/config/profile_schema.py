@@ -180,6 +180,9 @@ class Profile(_Strict):
     preferred_languages: list[str] = Field(
         default_factory=list, description="Scored by the languages criterion (beyond required)")
     criteria: Criteria
+    models: list[str] = Field(
+        default_factory=list, description="Shortlist: rank only these catalog ids or aliases "
+        "(empty: the whole catalog); `recommend --models` overrides it")
     missing_facts: Literal["neutral", "penalise", "exclude"] = Field(
         "neutral", description="Unknown criterion: field median (neutral), 0 (penalise) or "
                                "exclude the model")

@@ -45,3 +45,45 @@ def facts_text(facts: dict[str, Any]) -> str:
         else:
             out.append(f"{k}={v}")
     return "; ".join(out)
+
+
+def money(usd: float | None) -> str:
+    """A monthly cost as a person reads it: $0.35, $13, $1.2k, $19.6k, $196k, $1.3M."""
+    if usd is None:
+        return "—"
+    a = abs(usd)
+    if a < 1:
+        return f"${usd:.2f}"
+    if a < 999.5:
+        return f"${usd:.0f}"
+    if a < 99_950:
+        return f"${usd / 1e3:.1f}k"
+    if a < 999_500:
+        return f"${usd / 1e3:.0f}k"
+    return f"${usd / 1e6:.1f}M"
+
+
+def total_text(entry) -> str:
+    """Total and its 95 % half-interval at 2 decimals: the published facts behind a total differ
+    by points between sources, so a third decimal would claim a precision the interval denies."""
+    half = (entry.interval[1] - entry.interval[0]) / 2
+    return f"{entry.total:.2f} ±{half:.2f}"
+
+
+def deploy_text(entry) -> str:
+    """'api', or the quantization and the memory it needs: 'int4 38GB' (GB = 10^9 bytes)."""
+    if entry.deployment == "api":
+        return "api"
+    mem = "—" if entry.memory_gb is None else f"{entry.memory_gb:.0f}GB"
+    return f"{entry.quantization or '—'} {mem}"
+
+
+def percent(p: float | None) -> str:
+    """A probability as a share; below 1 % (but not 0) as '<1%' rather than a false '0%'."""
+    if p is None:
+        return "—"
+    if 0 < p < 0.005:
+        return "<1%"
+    if 0.995 <= p < 1:
+        return ">99%"
+    return f"{p:.0%}"

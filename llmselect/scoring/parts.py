@@ -28,7 +28,7 @@ def fill_unknown_parts(results: list[CriterionResult]) -> None:
         for n, _ in missing:
             r.facts[n] = f"unknown: field median {_median(known[n]):.2f}"
         r.score, r.stderr = value, math.sqrt(r.stderr ** 2 + extra ** 2)
-        r.provenance = "mixed" if r.provenance != "unknown" else r.provenance
+        r.provenance = "estimated"  # part of it is the field's median, not a fact
 
 
 def _median(values: list[float]) -> float:

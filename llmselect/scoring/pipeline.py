@@ -101,7 +101,7 @@ def _recommend(profile, catalog, runs, benchmarks, profile_file, shortlist=None)
         excluded = [x for x in excluded if x.model in keep]
         if not any(cand.card.id in keep for cand, _, _ in scored):
             raise UserError(_nothing_left(profile, profile_file, excluded)
-                            .replace("exclude every model", "exclude every shortlisted model"))
+                            .replace("exclude every model", "exclude every model of the shortlist"))
     return _assemble(profile, profile_file, scored, excluded, weights, active, measured, keep)
 
 

@@ -48,7 +48,10 @@ def quality(c: Candidate, p: Profile, benchmarks: dict) -> CriterionResult:
     shared = sum(wanted[k] * v["stderr"] for k, v in cells.items() if v["provenance"] == "estimated")
     stderr = math.sqrt(fixed + shared ** 2) / total_w
     provs = {v["provenance"] for v in cells.values()}
-    prov = provs.pop() if len(provs) == 1 else "mixed"
+    # one mark per criterion: any estimated cell makes it "estimated" (~), any unknown one
+    # (penalise) "unknown" (?); measured with published is "mixed" (* measured here)
+    prov = ("estimated" if "estimated" in provs else "unknown" if "unknown" in provs
+            else provs.pop() if len(provs) == 1 else "mixed")
     facts: dict[str, Any] = {k: {kk: vv for kk, vv in v.items() if kk != "from_prior"}
                              for k, v in cells.items()}
     facts["estimated"] = [k for k, v in cells.items() if v["provenance"] == "estimated"]

@@ -47,13 +47,24 @@ def test_every_builtin_profile_table_shows_policy_and_why(name):
     assert "Why #1:" in out.stdout or "only model" in out.stdout
 
 
-def test_table_has_rank_total_p_first_and_contributions():
+def test_csv_has_numeric_columns_and_provenance_flags_beside_them():
     out = invoke("--profile", "chatbot-en", "--format", "csv", "--top", "3")
     assert out.exit_code == 0, out.output
     rows = list(csv.DictReader(io.StringIO(out.stdout)))
-    assert len(rows) == 3 and rows[0]["rank"] == "1"
-    assert {"model", "total", "p_first", "quality", "gdpr_security", "cost", "key facts"} <= set(rows[0])
-    assert "±" in rows[0]["total"]
+    assert len(rows) == 3 and [r["rank"] for r in rows] == ["1", "2", "3"]
+    rec = json.loads(invoke("--profile", "chatbot-en", "--format", "json").stdout)
+    for row, entry in zip(rows, rec["ranked"]):
+        assert row["model"] == entry["model"]
+        low, total, high = float(row["low"]), float(row["total"]), float(row["high"])
+        assert low <= total <= high and 0 <= float(row["p_first"]) <= 1
+        contributions = 0.0
+        for name, detail in entry["criteria"].items():
+            contributions += float(row[name])            # a number, not "0.159~"
+            assert row[f"{name}_provenance"] == detail["provenance"]
+        assert abs(contributions - total) < 2e-3
+        for col in ("memory_gb", "monthly_cost_usd"):
+            assert row[col] == "" or float(row[col]) >= 0
+    assert "±" not in out.stdout
 
 
 def test_markdown_has_ranked_excluded_and_summary():
