@@ -38,9 +38,9 @@ def env(tmp_path, monkeypatch):
     return tmp_path
 
 
-def new_suite(env, *args):
+def new_suite(env, *args, metrics="contains,exact_match,token_f1,rougeL,chrf"):
     res = runner.invoke(app, ["suite", "new", "faq", "--from", str(env / "items.csv"),
-                              "--metrics", "contains,exact_match,token_f1,rougeL,chrf,numeric", *args])
+                              "--metrics", metrics, *args])
     assert res.exit_code == 0, res.output
     return env / "suites" / "faq.yaml"
 
@@ -57,7 +57,7 @@ def run_test(env, *args):
 
 
 def test_bench_records_every_metric_with_stderr(env):
-    new_suite(env)
+    new_suite(env, metrics="contains,exact_match,token_f1,rougeL,chrf,semantic")
     res = runner.invoke(app, ["bench", "smollm2-135m", "--suite", "faq", "--dry-run", "--no-probe",
                               "-o", str(env / "res")])
     assert res.exit_code == 0, res.output
@@ -67,7 +67,7 @@ def test_bench_records_every_metric_with_stderr(env):
     assert task.value == pytest.approx(0.5)
     assert task.stderr == pytest.approx((1 / 3) ** 0.5 / 2)  # sample sd / sqrt(n) for 1,1,0,0
     extra = task.extra_metrics
-    for metric in ("exact_match", "token_f1", "rougeL", "chrf", "numeric"):
+    for metric in ("exact_match", "token_f1", "rougeL", "chrf", "semantic"):
         assert extra[f"{metric},none"] is not None and extra[f"{metric}_stderr,none"] is not None
     assert extra["exact_match,none"] == pytest.approx(0.0)  # "The answer is 7." != "the answer is"
     assert task.data_hash and len(task.data_hash) == 64
