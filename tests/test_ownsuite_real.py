@@ -77,11 +77,11 @@ def test_answer_and_mc_suites_on_both_models_then_compare(env):
             answers = [s["filtered_resps"][0] for s in samples]
             assert all(isinstance(a, str) for a in answers) and any(a.strip() for a in answers)
             by_id = {s["doc_id"]: s for s in samples}
-            assert "Context: Par beau temps" in by_id[2]["arguments"]["gen_args_0"]["arg_0"]
-            assert "Context:" not in by_id[3]["arguments"]["gen_args_0"]["arg_0"]
+            assert "Context: Par beau temps" in by_id[2]["arguments"][0][0]
+            assert "Context:" not in by_id[3]["arguments"][0][0]
         else:
             assert task.n == 1 and task.num_fewshot == 1 and task.value in (0.0, 1.0)
-            prompt = samples[0]["arguments"]["gen_args_0"]["arg_0"]
+            prompt = samples[0]["arguments"][0][0]
             assert "What is 2 + 2?" in prompt and "A. Paris" in prompt  # the dev shot, then the item
     qa = {r.model.catalog_id: r for r in runs if r.suite == "qa"}
     out = runner.invoke(app, ["compare", str(env / "res" / f"{qa['smollm2-135m-instruct'].run_id}.json"),

@@ -33,6 +33,7 @@ ALIASES = {
     "must_pass": ["must_pass"],
     "pattern": ["pattern", "regex"],
 }
+OPTIONAL = {"context", "tags", "must_pass"}
 DEFAULT_MAX_ITEMS = 100_000
 _TRUE, _FALSE = {"true", "1", "yes", "y"}, {"false", "0", "no", "n", ""}
 _NUMBER = re.compile(r"^[-+]?(\d+([.,]\d+)?|[.,]\d+)([eE][-+]?\d+)?$")
@@ -130,9 +131,9 @@ def _item(path: Path, where: str, record: dict, cols: dict[str, str], kind: str,
     def bad(fld: str, problem: str) -> UserError:
         return UserError(f"{path}: {where}, column {cols.get(fld, fld)!r}: {problem}")
 
-    for fld, col in cols.items():
-        if col not in record:
-            raise bad(fld, "missing in this row; every row needs every mapped column")
+    for fld, col in cols.items():  # JSONL rows may leave out optional fields
+        if col not in record and fld not in OPTIONAL:
+            raise bad(fld, f"missing in this row; every row needs its {fld}")
     question, answer = _text(record, cols["question"]), _text(record, cols["answer"])
     if not question:
         raise bad("question", "empty question; every item needs one")
