@@ -53,4 +53,9 @@ def new(
                    description=description, force=force)
     path = create_suite(req)
     err_console.print(f"wrote suite {name!r}: {path}")
+    from llmselect.resources import find_named_yaml
+
+    if find_named_yaml("suites", name) != path:
+        err_console.print(f"note: {path.parent} is not first on $LLMSELECT_SUITES_PATH; run it "
+                          f"with --suite {path}")
     typer.echo(str(path))

@@ -113,7 +113,7 @@ class JudgeRunner:
         if self.cfg.chat_template:
             text = lm.apply_chat_template([{"role": "user", "content": text}],
                                           add_generation_prompt=True)
-        gen = {"until": ["\n"], "max_gen_toks": self.cfg.max_gen_toks, "do_sample": False}
+        gen = {"until": ["\n\n"], "max_gen_toks": self.cfg.max_gen_toks, "do_sample": False}
         req = Instance(request_type="generate_until", doc={}, arguments=(text, gen), idx=0)
         return lm.generate_until([req], disable_tqdm=True)[0]
 
