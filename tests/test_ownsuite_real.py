@@ -84,6 +84,12 @@ def test_answer_and_mc_suites_on_both_models_then_compare(env):
             prompt = samples[0]["arguments"][0][0]
             assert "What is 2 + 2?" in prompt and "A. Paris" in prompt  # the dev shot, then the item
     qa = {r.model.catalog_id: r for r in runs if r.suite == "qa"}
+    _new(env, "chat", _jsonl(env / "chat.jsonl", ANSWER_ITEMS[:1]), "--chat-template",
+         "--max-gen-toks", "8")
+    _bench(env, "smollm2-135m", "chat")
+    [chat] = [r for r in load_runs(env / "res") if r.suite == "chat"]
+    sample = json.loads((env / "res" / chat.tasks["chat"].samples_file).read_text().splitlines()[0])
+    assert "<|im_start|>user" in sample["arguments"][0][0]  # SmolLM2's own chat template
     out = runner.invoke(app, ["compare", str(env / "res" / f"{qa['smollm2-135m-instruct'].run_id}.json"),
                               str(env / "res" / f"{qa['gemma3-270m'].run_id}.json"), "--format", "json"])
     assert out.exit_code == 0, out.output
