@@ -156,3 +156,12 @@ def test_gate_and_recommend_use_own_suite_runs(env):
         "quality_benchmarks": {"own:fqa": 1}}}), encoding="utf-8")
     typo = runner.invoke(app, ["recommend", "--profile", str(prof)])
     assert typo.exit_code == 2 and "own:fqa" in typo.output and "did you mean 'faq'" in typo.output
+
+
+def test_check_on_unknown_tag_is_one_line_exit_2(env):
+    path = new_suite(env)
+    edit_checks(path, {"tags": {"hrad": {"min": {"chrf": 0.1}}}})
+    res = run_test(env)
+    assert res.exit_code == 2
+    assert "own.checks.tags.hrad: no item has this tag (did you mean 'hard'?)" in res.output
+    assert not (env / "res").exists()  # refused before any model ran

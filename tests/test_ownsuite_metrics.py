@@ -3,7 +3,6 @@ strings, English and French; the judge's strict verdict parsing."""
 
 from __future__ import annotations
 
-import math
 
 import pytest
 

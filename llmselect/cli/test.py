@@ -36,6 +36,7 @@ def test(
     if own.own is None:
         raise UserError(f"suite {own.name!r} is not an own suite; `llmselect test` checks suites "
                         "made by `llmselect suite new` (use `llmselect gate` for public ones)")
+    checks.validate_checks(own)
     path = run_bench(BenchRequest(model=model, suite=suite, backend=backend, output=output))
     run = load_run(path)
     result = checks.evaluate(own, checks.load_items(own, run, path.parent))

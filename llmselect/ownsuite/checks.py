@@ -54,16 +54,27 @@ def load_items(suite: Suite, run: RunResult, results_dir: Path) -> list[Item]:
     return items
 
 
-def _check_names(suite: Suite, items: list[Item]) -> None:
+def validate_checks(suite: Suite) -> None:
+    """Check ids, tags and metrics named in ``own.checks`` before any model runs: a typo costs
+    a second, not a bench."""
+    ids, tags = set(), set()
+    with open(Path(suite.include[0]) / "test.jsonl", encoding="utf-8") as fh:
+        for line in fh:
+            d = json.loads(line)
+            ids.add(d["id"])
+            tags.update(d.get("tags", []))
+    _check_names(suite, ids, tags)
+
+
+def _check_names(suite: Suite, ids: set[str], tags: set[str]) -> None:
     checks = suite.own.checks
-    ids = {i.id for i in items}
-    tags = {t for i in items for t in i.tags}
     known = {*suite.own.metrics}
     for scope, names in (("items", ids), ("tags", tags)):
         for name, check in checks.get(scope, {}).items():
             if name not in names:
+                what = "id" if scope == "items" else "tag"
                 raise UserError(f"suite {suite.name!r}: own.checks.{scope}.{name}: no item has this "
-                                f"{scope[:-1]}{did_you_mean(name, names)}")
+                                f"{what}{did_you_mean(name, names)}")
             for metric in check.min:
                 if metric not in known:
                     raise UserError(f"suite {suite.name!r}: own.checks.{scope}.{name}.min.{metric}: "
@@ -72,7 +83,7 @@ def _check_names(suite: Suite, items: list[Item]) -> None:
 
 
 def evaluate(suite: Suite, items: list[Item]) -> GateResult:
-    _check_names(suite, items)
+    _check_names(suite, {i.id for i in items}, {t for i in items for t in i.tags})
     own = suite.own
     item_checks = {i.id: Check(must_pass=True) for i in items if i.must_pass}
     for iid, check in own.checks.get("items", {}).items():
