@@ -19,6 +19,7 @@ def test(
     junit: Path = typer.Option(None, "--junit", help="Write JUnit XML: one case per checked item or tag"),
     backend: str = typer.Option(None, "--backend", help="Backend override (hf, llamacpp, endpoint...)"),
     output: Path = typer.Option(None, "--output", help="Results folder (default ./results)"),
+    probe: bool = typer.Option(True, "--probe/--no-probe", help="Measure speed after the run, as bench does"),
     fmt: OutputFormat = FORMAT_OPTION,
 ) -> None:
     """Bench MODEL on SUITE (resumable, like `bench`), then check its must-pass items and tag
@@ -37,7 +38,8 @@ def test(
         raise UserError(f"suite {own.name!r} is not an own suite; `llmselect test` checks suites "
                         "made by `llmselect suite new` (use `llmselect gate` for public ones)")
     checks.validate_checks(own)
-    path = run_bench(BenchRequest(model=model, suite=suite, backend=backend, output=output))
+    path = run_bench(BenchRequest(model=model, suite=suite, backend=backend, output=output,
+                                   probe=probe))
     run = load_run(path)
     result = checks.evaluate(own, checks.load_items(own, run, path.parent))
     _judge_note(run, own, err_console)
