@@ -77,6 +77,9 @@ def plan_bench(req: BenchRequest) -> Plan:
     model_args = backend.model_args(spec, {**spec.suggested_options, **req.backend_options})
     out_dir = _writable(store.results_dir(req.output))
     include, data_info, hashes = _data(tasks, req)
+    include += suite.include  # task folders the suite brings (own suites: llmselect/ownsuite)
+    if suite.own:  # an own suite's items: checked by compare and part of the resume key
+        hashes |= {t.benchmark: suite.own.data_sha256 for t in tasks}
     sha = spec.sha256 or (sha256_file(spec.gguf_path) if spec.gguf_path else None)
     return Plan(req, spec, backend, model_args, suite, tasks, skipped, out_dir, include, data_info,
                 hashes, sha, _gguf_metadata(spec))

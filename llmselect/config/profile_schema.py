@@ -226,9 +226,27 @@ class Profile(_Strict):
 def validate_benchmarks(profile: Profile, known: list[str], source: str) -> None:
     """Benchmark keys are checked against the catalog's registry (not known at parse time)."""
     for key in profile.criteria.quality_benchmarks:
-        if key not in known:
+        if key.startswith("own:"):
+            _check_own_suite(key, source)
+        elif key not in known:
             raise UserError(f"{source}: criteria.quality_benchmarks.{key}: unknown benchmark "
                             f"{key!r}{did_you_mean(key, known)}; known: {', '.join(sorted(known))}")
+
+
+def _check_own_suite(key: str, source: str) -> None:
+    """``own:NAME`` weighs an own suite (``llmselect suite new``): its runs' score counts as a
+    benchmark; a model without a run on it follows the missing-fact policy. The suite must exist
+    on the suite path, so a typo is not silently a missing fact for every model."""
+    from llmselect.config.suite_schema import load_suite
+
+    name = key.removeprefix("own:")
+    try:
+        suite = load_suite(name)
+    except UserError as exc:
+        raise UserError(f"{source}: criteria.quality_benchmarks.{key}: {exc}") from None
+    if suite.own is None:
+        raise UserError(f"{source}: criteria.quality_benchmarks.{key}: suite {name!r} is not an "
+                        "own suite; weigh public benchmarks by their key (mmlu, gsm8k...)")
 
 
 def _merge(base: dict, override: dict) -> dict:

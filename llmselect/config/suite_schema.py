@@ -13,6 +13,8 @@ from pydantic import Field, field_validator
 
 from llmselect.strict import StrictModel
 
+from llmselect.ownsuite.schema import OwnSuite
+
 
 class SuiteTask(StrictModel):
     task: str = Field(description="lm-eval task, group or tag name (e.g. mmlu, gsm8k_cot)")
@@ -55,6 +57,11 @@ class Suite(StrictModel):
     data: Literal["offline-or-online", "online"] = Field(
         "offline-or-online", description="'online': lm-eval's hub datasets only (no offline copy)")
     sampled: bool = Field(False, description="A quick, sampled suite: scores are indicative")
+    include: list[str] = Field(default_factory=list, description="Folders of lm-eval task YAMLs "
+                               "this suite brings (relative to the suite file); added to lm-eval's "
+                               "include_path")
+    own: OwnSuite | None = Field(None, description="An organisation's own evaluation set "
+                                 "(written by `llmselect suite new`; see llmselect/ownsuite/)")
     name: str = ""  # filled from the file name
 
 
@@ -75,7 +82,8 @@ def load_suite(name_or_path: str) -> Suite:
         raise unknown("suite", name_or_path, list_named_yaml("suites"),
                       hint="see `llmselect suites`, or give a path to a suite YAML file")
     suite = load_yaml_model(Suite, Path(path))
-    return suite.model_copy(update={"name": Path(path).stem})
+    include = [str((Path(path).parent / p).resolve()) for p in suite.include]
+    return suite.model_copy(update={"name": Path(path).stem, "include": include})
 
 
 def list_suites() -> dict[str, Suite]:

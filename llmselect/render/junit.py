@@ -14,6 +14,7 @@ from llmselect.gate import GateResult
 
 
 def junit_xml(result: GateResult, suite_name: str = "llmselect gate") -> str:
+    """``suite_name`` names the testsuite: ``llmselect test`` passes its own."""
     failures = sum(c.status == "fail" for c in result.cases)
     root = ET.Element("testsuites", name=suite_name, tests=str(len(result.cases)),
                       failures=str(failures), errors="0")
@@ -31,10 +32,14 @@ def junit_xml(result: GateResult, suite_name: str = "llmselect gate") -> str:
 
 
 def write_junit(result: GateResult, path: Path) -> None:
+    write_junit_cases(result, path, "llmselect gate")
+
+
+def write_junit_cases(result: GateResult, path: Path, suite_name: str) -> None:
     from llmselect.errors import EnvironmentProblem
     from llmselect.fileio import atomic_write_text
 
-    text = junit_xml(result)
+    text = junit_xml(result, suite_name)
     ET.fromstring(text.split("\n", 1)[1])  # what we write must parse
     try:
         atomic_write_text(Path(path), text)

@@ -134,9 +134,11 @@ def _evaluate(card, catalog, profile, measured, benchmarks, active, qmodel=None)
     if violation:
         return Exclusion(model=card.id, constraint=violation.constraint, detail=violation.detail)
     if quality is not None and quality.no_facts and profile.policy("quality") == "exclude":
+        own = quality.facts.get("missing_own_suite")
+        what = (f"no run on {', '.join(own)}" if own else
+                "none of the profile's quality benchmarks is published or measured")
         return Exclusion(model=card.id, constraint="missing_facts",
-                         detail="none of the profile's quality benchmarks is published or "
-                                "measured (missing-fact policy: exclude); measure it with "
+                         detail=f"{what} (missing-fact policy: exclude); measure it with "
                                 "`llmselect bench`")
     if quality and quality.score is not None and quality.facts.get("estimated"):
         est = quality.facts["estimated"]

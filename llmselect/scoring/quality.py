@@ -11,6 +11,8 @@ from llmselect.config.profile_schema import Profile
 from llmselect.scoring.deployment import Candidate
 from llmselect.scoring.result_types import CriterionResult, clip01
 
+UNIFORM_SD = 0.29  # sd of a score known only to lie in [0, 1]
+
 
 def quality(c: Candidate, p: Profile, benchmarks: dict) -> CriterionResult:
     """Weighted mean over the profile's benchmarks of (raw − chance) / (1 − chance), clipped to
@@ -37,8 +39,11 @@ def quality(c: Candidate, p: Profile, benchmarks: dict) -> CriterionResult:
             cells[key] = {"normalised": 0.0, "stderr": 0.0, "provenance": "unknown", "source": None}
         else:
             est = _estimate(c, key, known, benchmarks)
-            if est is not None:
-                cells[key] = est
+            # nothing to fit it on (an organisation's own suite, a benchmark no card has):
+            # the model's other cells stand for it, with a score known only to lie in [0, 1]
+            cells[key] = est or {"normalised": 0.0, "stderr": UNIFORM_SD, "provenance": "estimated",
+                                 "source": None, "from_prior": True,
+                                 "basis": f"no model publishes {key}"}
     _fill_unfitted(cells, wanted, known, c)
     if not cells or all(cell.get("from_prior") for cell in cells.values()):
         return CriterionResult(None, {k: None for k in wanted}, "unknown")
@@ -57,7 +62,10 @@ def quality(c: Candidate, p: Profile, benchmarks: dict) -> CriterionResult:
     facts["estimated"] = [k for k, v in cells.items() if v["provenance"] == "estimated"]
     sources = sorted({v["source"] for v in cells.values() if v.get("source")})
     result = CriterionResult(score, facts, prov, sources, stderr)
-    result.no_facts = not (known.keys() & wanted.keys())
+    own_missing = [k for k in wanted if k.startswith("own:") and k not in known]
+    result.no_facts = not (known.keys() & wanted.keys()) or bool(own_missing)
+    if own_missing:  # the organisation's own set is not estimated from public scores
+        result.facts["missing_own_suite"] = own_missing
     return result
 
 
