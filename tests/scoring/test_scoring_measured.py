@@ -93,3 +93,32 @@ def test_the_larger_task_stands_for_a_benchmark_run_twice_in_one_suite():
                                                         metric="acc", value=0.20, n=198, sampled=False)}
     r = r.model_copy(update={"tasks": tasks})
     assert collect([r])["a"].scores["gpqa"].task == "gpqa_main_zeroshot"
+
+
+def _own_run(catalog_id, value):
+    return store.RunResult(
+        run_id=f"own-{catalog_id}", created_at=datetime(2026, 1, 3, tzinfo=timezone.utc),
+        model=store.ModelInfo(spec=catalog_id, catalog_id=catalog_id, backend="fake"),
+        suite="support-faq",
+        tasks={"faq": store.TaskResult(task="own_support_faq", benchmark="own:support-faq",
+                                       metric="exact_match", value=value, stderr=0.05, n=40,
+                                       sampled=False)})
+
+
+@pytest.mark.parametrize("policy, b_ranked", [("neutral", True), ("exclude", False)])
+def test_an_own_suite_is_weighed_and_a_model_without_a_run_follows_the_policy(policy, b_ranked):
+    """Issue 16: `own:support-faq` among the quality benchmarks; b has no run on it."""
+    cat = catalog(card("a", scores={"mmlu": 70.0}), card("b", scores={"mmlu": 70.0}))
+    prof = profile(criteria={"weights": {"quality": 1},
+                             "quality_benchmarks": {"mmlu": 1, "own:support-faq": 3}},
+                   missing_facts_by_criterion={"quality": policy})
+    rec = rank_catalog(prof, cat, [_own_run("a", 0.9)], benchmarks=benchmarks())
+    a = next(e for e in rec.ranked if e.model == "a")
+    assert a.criteria["quality"].facts["own:support-faq"]["provenance"] == "measured"
+    b = next((e for e in rec.ranked if e.model == "b"), None)
+    if b_ranked:   # neutral: its own level stands in, with a score known only to lie in [0, 1]
+        assert b is not None and "own:support-faq" in b.estimated
+        assert b.criteria["quality"].stderr > 3 * a.criteria["quality"].stderr
+    else:
+        assert b is None
+        assert "no run on own:support-faq" in next(x for x in rec.excluded if x.model == "b").detail
