@@ -16,6 +16,7 @@ the speed gate unless forced.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 from llmselect.compare import PairComparison, TaskDelta, same_hardware, slowdown
@@ -54,6 +55,9 @@ def judge_task(t: TaskDelta, max_drop_pts: float, alpha: float, p: float | None 
               f"delta {t.delta * 100:+.1f} pts [{t.ci_low * 100:+.1f}, {t.ci_high * 100:+.1f}], "
               f"p={t.p_value:.3g} ({t.method})" + (f", {p_label}={p:.3g}" if p_label != "p" else ""))
     name = f"{t.task} ({short_metric(t.metric)})"
+    nan_case = judge_not_a_number(t, name, max_drop_pts, p, p_label, detail)
+    if nan_case is not None:
+        return nan_case
     if drop_pts > max_drop_pts and p < alpha:
         return Case(name, "llmselect.gate", "fail",
                     f"{t.task} dropped {drop_pts:.1f} pts (> {max_drop_pts:g} allowed, "
@@ -65,6 +69,26 @@ def judge_task(t: TaskDelta, max_drop_pts: float, alpha: float, p: float | None 
     return Case(name, "llmselect.gate", "pass", f"{t.task}: {detail}", detail)
 
 
+def judge_not_a_number(t: TaskDelta, name: str, max_drop_pts: float, p: float, p_label: str,
+                       detail: str) -> Case | None:
+    """NaN never passes in silence: a score that is not a number fails the gate (nothing was
+    measured to pass), and a p-value that is not a number (no test possible) leaves the point
+    estimate to decide: a drop beyond the threshold fails."""
+    scores = {"baseline": t.baseline, "candidate": t.candidate}
+    bad = [who for who, v in scores.items() if math.isnan(v)]
+    if bad or math.isnan(t.delta):
+        return Case(name, "llmselect.gate", "fail",
+                    f"{t.task}: {' and '.join(bad) or 'delta'} score is not a number (NaN); "
+                    "a gate cannot pass what was not measured: check the run (e.g. pass@k with "
+                    "fewer samples than k)", detail)
+    if math.isnan(p) and t.worse_by * 100 > max_drop_pts:
+        return Case(name, "llmselect.gate", "fail",
+                    f"{t.task} dropped {t.worse_by * 100:.1f} pts (> {max_drop_pts:g} allowed); "
+                    f"{p_label} is not a number (no test possible), so the point estimate decides",
+                    detail)
+    return None
+
+
 def judge_speed(c: PairComparison, max_slowdown: float, force: bool) -> Case:
     if not same_hardware(c.baseline.run, c.candidate.run) and not force:
         raise UserError("--max-slowdown: the two runs come from different hardware, so their "
@@ -73,8 +97,10 @@ def judge_speed(c: PairComparison, max_slowdown: float, force: bool) -> Case:
     if factor is None:
         raise UserError("--max-slowdown: a run has no speed measurement; bench with --probe")
     status = "fail" if factor > max_slowdown else "pass"
+    said = ("candidate measured a throughput of zero (infinitely slower)" if math.isinf(factor)
+            else f"candidate is {factor:.2f}x slower")
     return Case("speed (worst of throughput and time to first token)", "llmselect.gate.speed",
-                status, f"candidate is {factor:.2f}x slower (allowed {max_slowdown:g}x)")
+                status, f"{said} (allowed {max_slowdown:g}x)")
 
 
 ADJUSTMENTS = ("holm", "none")

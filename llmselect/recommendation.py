@@ -38,7 +38,9 @@ def build_recommendation(profile: str, results: Path | None = None,
         prof = with_local_hardware(prof, hardware)
     if results is not None:
         store.check_results_folder(results)
-    runs = store.load_runs(results)
+    from llmselect.nan_scores import drop_nan_scores
+
+    runs = drop_nan_scores(store.load_runs(results))
     shortlist = None
     if models is not None:
         shortlist = shortlist_ids(catalog, models, "--models")

@@ -11,13 +11,20 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
-from llmselect.strict import StrictModel as _Strict
+from llmselect.strict import StrictModel
 
 SCHEMA_VERSION = 1
 
 
+class _Strict(StrictModel):
+    """Strict, and NaN/inf survive a round trip: JSON has no NaN, and pydantic's default writes
+    ``null``, which the float fields then reject on reading, so a finished run whose pass@k was
+    NaN (k above the samples) would vanish from every listing. As ``"NaN"`` it stays readable,
+    and each reader decides explicitly (``store.nan_scores``, the gate's "not a number")."""
+
+    model_config = ConfigDict(extra="forbid", ser_json_inf_nan="strings")
 
 
 class ModelInfo(_Strict):

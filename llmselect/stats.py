@@ -44,8 +44,10 @@ def z_critical(confidence: float) -> float:
 
 
 def two_sided_p_from_z(z: float) -> float:
+    """NaN when z is NaN (no standard error: one item, or a NaN score): "no test possible" must
+    stay visible, never read as p = 1 ("no difference"), which let a drop pass a gate."""
     if math.isnan(z):
-        return 1.0
+        return float("nan")
     return min(1.0, 2.0 * normal_cdf(-abs(z)))
 
 
@@ -162,10 +164,14 @@ def paired_test(base: np.ndarray, cand: np.ndarray, confidence: float = 0.95,
 def holm(p_values: list[float]) -> list[float]:
     """Holm-Bonferroni adjusted p-values (same order as given). WHY: a gate over k tasks makes
     k decisions; unadjusted, the chance of at least one false alarm grows to ~k x alpha. Holm
-    controls that family-wise error and is uniformly more powerful than plain Bonferroni."""
+    controls that family-wise error and is uniformly more powerful than plain Bonferroni.
+
+    A NaN p-value (no test possible) stays NaN and still counts in k (conservative); it takes no
+    rank, so the others' adjustment does not depend on where it sits (sorting with NaN keys
+    would: NaN compares false with everything)."""
     k = len(p_values)
-    order = sorted(range(k), key=lambda i: p_values[i])
-    adjusted = [0.0] * k
+    order = sorted((i for i in range(k) if not math.isnan(p_values[i])), key=lambda i: p_values[i])
+    adjusted = [float("nan")] * k
     running = 0.0
     for rank, i in enumerate(order):
         running = max(running, min(1.0, (k - rank) * p_values[i]))

@@ -8,7 +8,10 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED_DATASETS = Path(os.environ.get("LLMSELECT_SHARED_DATASETS", REPO.parent / "shared" / "datasets"))
+# The product's resolution (--data-dir / $LLMSELECT_DATA_DIR), else ../shared/datasets beside the
+# checkout; never a machine's absolute path.
+SHARED_DATASETS = Path(os.environ.get("LLMSELECT_SHARED_DATASETS") or os.environ.get("LLMSELECT_DATA_DIR")
+                       or REPO.parent / "shared" / "datasets")
 
 
 @pytest.fixture(autouse=True)
@@ -19,9 +22,11 @@ def _isolated_results(tmp_path, monkeypatch):
 
 @pytest.fixture(scope="session")
 def shared_datasets() -> Path:
-    """../shared/datasets beside the checkout (CI has it too)."""
+    """The offline datasets (CI has them too). Missing data FAILS, never skips: a test that
+    quietly skips on another checkout proves nothing there."""
     if not (SHARED_DATASETS / "MANIFEST.sha256").is_file():
-        pytest.fail(f"offline datasets not found at {SHARED_DATASETS}")
+        pytest.fail(f"offline datasets not found at {SHARED_DATASETS}; put them in ../shared/datasets "
+                    "or set $LLMSELECT_DATA_DIR")
     return SHARED_DATASETS
 
 

@@ -108,7 +108,10 @@ class RatioRow:
 
     @property
     def slowdown(self) -> float | None:
-        """Ratio > 1 means the candidate is worse by that factor."""
+        """Ratio > 1 means the candidate is worse by that factor. A candidate throughput of 0
+        is infinitely slower (inf), never "unmeasured" (None), so a gate cannot pass it."""
+        if self.ratio == 0 and self.worse_when == "lower":
+            return math.inf
         if self.ratio is None or self.ratio <= 0:
             return None
         return self.ratio if self.worse_when == "higher" else 1.0 / self.ratio

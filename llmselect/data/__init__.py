@@ -17,10 +17,10 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from llmselect.data import convert, manifest
+from llmselect.data import cache_check, convert, manifest
 from llmselect.errors import EnvironmentProblem, UserError
 
-CONVERTER_VERSION = "1"
+CONVERTER_VERSION = "2"  # 2: checksums of the converted files recorded (data/cache_check.py)
 BENCHMARK_DIRS = {"mmlu": "mmlu", "gsm8k": "gsm8k", "gpqa": "gpqa", "humaneval": "humaneval"}
 ENV_DATA_DIR = "LLMSELECT_DATA_DIR"
 ENV_CACHE_DIR = "LLMSELECT_CACHE_DIR"
@@ -66,7 +66,11 @@ def load_offline(data_dir: str | os.PathLike, cache_dir: str | os.PathLike | Non
     key = hashlib.sha256((CONVERTER_VERSION + "\n" + (data_dir / manifest.MANIFEST).read_text()
                           ).encode()).hexdigest()[:16]
     base = cache_root(cache_dir) / "offline" / key
-    info_file = base / "datasets" / "llmselect-data.json"
+    info_file = base / "datasets" / cache_check.INFO
+    if info_file.is_file():  # a hit: the copy must still be what was converted
+        why = cache_check.cache_problem(base / "datasets", json.loads(info_file.read_text("utf-8")))
+        if why:
+            cache_check.discard(base / "datasets", why)
     if not info_file.is_file():
         _build(base / "datasets", lambda tmp: _convert_all(data_dir, entries, present, tmp))
     info = json.loads(info_file.read_text(encoding="utf-8"))
@@ -82,8 +86,9 @@ def _convert_all(data_dir: Path, entries: dict, present: list[str], out: Path) -
     for bench in present:
         checksums |= manifest.verify(data_dir, entries, convert.files_for(bench, entries))
         convert.CONVERTERS[bench](data_dir / BENCHMARK_DIRS[bench], out / bench)
-    (out / "llmselect-data.json").write_text(json.dumps(
-        {"benchmarks": present, "checksums": checksums, "source": str(data_dir)}, indent=1))
+    (out / cache_check.INFO).write_text(json.dumps(
+        {"benchmarks": present, "checksums": checksums, "source": str(data_dir),
+         "converted": cache_check.converted_checksums(out)}, indent=1))
 
 
 def _write_tasks(out: Path, datasets: dict[str, Path]) -> None:

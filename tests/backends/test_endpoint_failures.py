@@ -80,16 +80,14 @@ def ask(c: EndpointClient) -> str:
     return c.post_json("completions", {"prompt": "hi"}, parse=lambda b: b["choices"][0]["text"])
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def test_server_down_is_retried_then_one_clear_line():
-    with pytest.raises(EnvironmentProblem, match=r"cannot connect \(connection refused\).*4 "
-                       r"attempts.*is the server running"):
-        ask(client(f"http://127.0.0.1:{free_port()}/v1"))
+    """A port held bound but not listening: connections are refused, and no other process can
+    take the port meanwhile (a port freed before use could be)."""
+    with socket.socket() as held:
+        held.bind(("127.0.0.1", 0))
+        with pytest.raises(EnvironmentProblem, match=r"cannot connect \(connection refused\).*4 "
+                           r"attempts.*is the server running"):
+            ask(client(f"http://127.0.0.1:{held.getsockname()[1]}/v1"))
 
 
 def test_wrong_url_is_not_retried(serve):
@@ -145,23 +143,24 @@ tasks:
 """
 
 
-def bench(url: str, suite: Path, out: Path, monkeypatch):
+def bench(url: str, suite: Path, out: Path, data: Path, monkeypatch):
     monkeypatch.setenv("LLMSELECT_API_KEY", SECRET)
     return CliRunner().invoke(app, [
         "bench", f"endpoint:{url}", "--model-name", "fake", "--suite", str(suite), "-o", str(out),
-        "--data-dir", "/work/shared/datasets", "--no-probe", "--backend-arg", "num_concurrent=1",
+        "--data-dir", str(data), "--no-probe", "--backend-arg", "num_concurrent=1",
         "--backend-arg", "max_retries=2", "--backend-arg", "backoff=0.01"])
 
 
-@pytest.mark.skipif(not Path("/work/shared/datasets/gsm8k").exists(), reason="no offline GSM8K")
-def test_bench_fails_in_one_line_and_resumes_without_resending(serve, tmp_path, monkeypatch):
+def test_bench_fails_in_one_line_and_resumes_without_resending(serve, tmp_path, monkeypatch,
+                                                               shared_datasets, data_cache):
+    monkeypatch.setenv("LLMSELECT_CACHE_DIR", str(data_cache))
     monkeypatch.setenv("HF_DATASETS_OFFLINE", "1")
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     suite = tmp_path / "ep-fail.yaml"
     suite.write_text(SUITE)
     flaky = serve(lambda n, path, body: completion(" The answer is 42.") if n <= 3
                   else (503, "overloaded", {}))
-    first = bench(flaky.url, suite, tmp_path / "res", monkeypatch)
+    first = bench(flaky.url, suite, tmp_path / "res", shared_datasets, monkeypatch)
     assert first.exit_code == 3, first.output
     lines = [line for line in first.stderr.splitlines() if line.startswith("llmselect: error")]
     assert len(lines) == 1 and "HTTP 503" in lines[0] and "Traceback" not in first.stderr
@@ -169,7 +168,7 @@ def test_bench_fails_in_one_line_and_resumes_without_resending(serve, tmp_path, 
     assert len(flaky.requests) == 6  # 3 answered, then 3 attempts of the 4th; no more started
 
     flaky.script = lambda n, path, body: completion(" The answer is 42.")  # server recovered
-    second = bench(flaky.url, suite, tmp_path / "res", monkeypatch)
+    second = bench(flaky.url, suite, tmp_path / "res", shared_datasets, monkeypatch)
     assert second.exit_code == 0, second.output
     resent = [b["prompt"] for _, b, _ in flaky.requests[6:]]
     assert len(resent) == 3 and not set(resent) & done_prompts

@@ -39,6 +39,7 @@ def test_explicit_choice_wins_and_unknown_choice_is_one_line():
     assert "\n" not in str(err.value)
 
 
+@pytest.mark.slow  # de-quantises the real SmolLM2 GGUF
 def test_f32_copy_holds_exactly_the_dequantised_weights_and_is_made_once(tmp_path):
     import gguf
 
@@ -57,6 +58,7 @@ def test_f32_copy_holds_exactly_the_dequantised_weights_and_is_made_once(tmp_pat
                                       gguf.quants.dequantize(o.data, o.tensor_type).reshape(c.data.shape))
 
 
+@pytest.mark.slow  # de-quantises the real SmolLM2 GGUF
 def test_a_changed_source_gets_a_new_copy(tmp_path):
     src = tmp_path / "m.gguf"
     shutil.copyfile(_smollm2(), src)
@@ -66,6 +68,7 @@ def test_a_changed_source_gets_a_new_copy(tmp_path):
     assert second != first and second.is_file() and first.is_file()
 
 
+@pytest.mark.slow  # loads SmolLM2 in llama.cpp and in transformers
 def test_scoring_the_f32_copy_agrees_with_transformers_fp32_on_the_same_gguf():
     """The reference the issue names: lm-eval `hf` de-quantises the GGUF to fp32."""
     import torch

@@ -41,11 +41,17 @@ def fake_nvidia_smi(tmp_path, monkeypatch):
     monkeypatch.setenv("PATH", f"{tmp_path}{os.pathsep}{os.environ['PATH']}")
 
 
-def test_detect_hardware_uses_nvidia_smi(fake_nvidia_smi):
+def test_detect_hardware_uses_nvidia_smi(fake_nvidia_smi, monkeypatch):
+    """GPUs from nvidia-smi; cores and RAM from psutil, fixed here so the numbers are known
+    whatever machine runs the test."""
+    import psutil
+
+    monkeypatch.setattr(psutil, "cpu_count", lambda logical=True: 64 if logical else 32)
+    monkeypatch.setattr(psutil, "virtual_memory", lambda: type("vm", (), {"total": 96 * 2**30})())
     hw = hardware.detect_hardware()
     assert [g["name"] for g in hw.gpus] == ["NVIDIA H100 80GB HBM3"] * 2
     assert hw.gpus[0]["vram_gb"] == pytest.approx(81559 * 2**20 / 1e9, abs=0.1)
-    assert hw.cores and hw.cores >= 1 and hw.ram_gb and hw.ram_gb > 0
+    assert (hw.cores, hw.ram_gb) == (32, round(96 * 2**30 / 1e9, 1))  # GB = 10^9 bytes
 
 
 def test_detection_never_imports_torch():

@@ -60,7 +60,8 @@ def test_dry_run_writes_a_complete_result(env):
     assert run.data["source"] == "offline" and len(run.data["checksums"]["gpqa"]) == 64
     assert run.model.weights_sha256 and run.model.gguf_metadata["architecture"] == "llama"
     assert run.lm_eval_version == "0.4.13" and mmlu.task_hash and run.hardware.cores
-    assert run.memory.peak_rss_mb > 0 and run.command[:2] == ["llmselect", "bench"] or run.command
+    assert run.memory.peak_rss_mb > 0
+    assert run.command == ["llmselect", *sys.argv[1:]]  # as typed (pytest's argv here; see resume)
     lines = [json.loads(l) for l in (env / "res" / mmlu.samples_file).read_text().splitlines()]
     assert [l["doc_id"] for l in lines] == list(range(6))
     assert sum(l["acc"] for l in lines) / 6 == pytest.approx(mmlu.value)
@@ -93,39 +94,74 @@ def test_unknown_model(env):
     assert out.exit_code == 2 and "did you mean" in out.stderr
 
 
-def _run(env, out_dir, counts, extra=()):
-    cmd = [sys.executable, "-m", "llmselect", "bench", "smollm2-135m", "--dry-run", "--no-probe",
-           "--suite", "fakesuite", "-o", str(out_dir), "--backend-arg", "delay=0.01",
-           "--backend-arg", f"count_file={counts}", *extra]
-    return subprocess.Popen(cmd, env=os.environ.copy(), stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+ARGS = ["bench", "smollm2-135m", "--dry-run", "--no-probe", "--suite", "fakesuite"]
+
+
+def _run(env, out_dir, counts, stall_after=None):
+    cmd = [sys.executable, "-m", "llmselect", *ARGS, "-o", str(out_dir),
+           "--backend-arg", f"count_file={counts}"]
+    child_env = os.environ.copy()
+    if stall_after is not None:
+        child_env["LLMSELECT_FAKE_STALL_AFTER"] = str(stall_after)
+    return subprocess.Popen(cmd, env=child_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
+
+
+def _cached(out_dir, task: str) -> int:
+    """Rows in lm-eval's request cache (sqlite) of ``task`` in the unfinished run."""
+    import sqlite3
+
+    dbs = list(out_dir.glob(f"*/partial/requests_{task}_rank0.db"))
+    if not dbs:
+        return 0
+    with sqlite3.connect(f"file:{dbs[0]}?mode=ro", uri=True) as con:
+        try:
+            return con.execute("SELECT COUNT(*) FROM unnamed").fetchone()[0]
+        except sqlite3.OperationalError:  # table not created yet
+            return 0
+
+
+def _count(path) -> int:
+    return len(path.read_text().splitlines()) if path.is_file() else 0
 
 
 def test_resume_after_kill_9_equals_an_uninterrupted_run(env):
-    """kill -9 mid-run, rerun the same command: finished requests are not recomputed and the
-    scores equal an uninterrupted run's."""
+    """kill -9 at a counted point (the fake model hangs before its 27th request: the 24 MMLU
+    requests and 2 of GSM8K's computed), rerun the same command: not one finished request is
+    recomputed and the scores equal an uninterrupted run's."""
     full = _run(env, env / "full", env / "full.count")
     assert full.wait(timeout=300) == 0, full.stderr.read()
-    total = len((env / "full.count").read_text().splitlines())
+    total = _count(env / "full.count")
+    kill_at = 24 + 2
+    assert total > kill_at + 4
 
-    killed = _run(env, env / "resumed", env / "resumed.count")
+    killed = _run(env, env / "resumed", env / "resumed.count", stall_after=kill_at)
     deadline = time.monotonic() + 240
-    while time.monotonic() < deadline:  # wait until the first task is stored and the 2nd started
-        done = list((env / "resumed").glob("*.json"))
-        if done and load_run(done[0]).tasks and (env / "resumed.count").is_file():
-            if len((env / "resumed.count").read_text().splitlines()) > 24 + 2:
-                break
-        time.sleep(0.2)
+    while _count(env / "resumed.count") < kill_at:
+        assert killed.poll() is None, killed.stderr.read()  # it must hang, not finish or crash
+        if time.monotonic() > deadline:
+            killed.kill()
+            pytest.fail(f"the fake model computed {_count(env / 'resumed.count')} of {kill_at} "
+                        "requests before the deadline: the kill point was never reached")
+        time.sleep(0.05)
+    while _cached(env / "resumed", "gsm8k_cot") < 2:  # lm-eval's cache commits in a thread
+        assert time.monotonic() < deadline, "the 2 GSM8K answers never reached the request cache"
+        time.sleep(0.05)
     killed.send_signal(signal.SIGKILL)
-    killed.wait()
-    before = len((env / "resumed.count").read_text().splitlines())
-    assert 0 < before < total
+    assert killed.wait() == -signal.SIGKILL
+    assert _count(env / "resumed.count") == kill_at  # it hung: nothing past the kill point
+    [partial] = load_runs(env / "resumed")
+    assert partial.status == "partial" and list(partial.tasks) == ["mmlu_anatomy"]
+
     again = _run(env, env / "resumed", env / "resumed.count")
     assert again.wait(timeout=300) == 0, again.stderr.read()
-    after = len((env / "resumed.count").read_text().splitlines())
-    assert after - before <= total - before + 2  # at most the last uncommitted requests again
-    assert after < total + 4
+    assert _count(env / "resumed.count") == total  # the rerun computed only what was missing
     [a], [b] = load_runs(env / "full"), load_runs(env / "resumed")
-    assert b.status == "complete"  # one run file: the rerun continued the killed run
+    assert b.status == "complete" and b.run_id == partial.run_id  # it continued the killed run
     assert {k: (t.value, t.n) for k, t in a.tasks.items()} == {k: (t.value, t.n) for k, t in b.tasks.items()}
+    for key, task in a.tasks.items():  # per sample, not only the means
+        assert ((env / "full" / task.samples_file).read_text()
+                == (env / "resumed" / b.tasks[key].samples_file).read_text()), key
+    assert b.command == ["llmselect", *ARGS, "-o", str(env / "resumed"),
+                         "--backend-arg", f"count_file={env / 'resumed.count'}"]
     assert not (env / "resumed" / b.run_id / "partial").exists()

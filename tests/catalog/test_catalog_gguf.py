@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from llmselect import gguf_meta  # llmselect's own module: a broken import fails, never skips
 from llmselect.catalog import load_catalog
 from llmselect.catalog.weights import local_gguf
-
-pytest.importorskip("gguf")
-gguf_meta = pytest.importorskip("llmselect.gguf_meta")
 
 
 def _check(card, meta, arch_name):

@@ -137,12 +137,40 @@ def test_debug_env_reraises(tmp_path, monkeypatch):
     assert isinstance(out.exception, UserError)
 
 
-def test_hardware_local_targets_this_machine():
+def _machine(monkeypatch, ram_gb: float):
+    """The detected machine, fixed: the test must not depend on where it runs."""
+    from llmselect import hardware
+    from llmselect.run_schema import Hardware
+
+    detected = []
+
+    def detect():
+        detected.append(ram_gb)
+        return Hardware(cpu="Test CPU", cores=2, ram_gb=ram_gb)
+
+    monkeypatch.setattr(hardware, "detect_hardware", detect)
+    return detected
+
+
+def test_hardware_local_targets_the_detected_machine(monkeypatch):
+    detected = _machine(monkeypatch, 24.0)
     out = invoke("--profile", "chatbot-en-local", "--hardware", "local", "--format", "json")
     assert out.exit_code == 0, out.output
     rec = json.loads(out.stdout)
-    assert rec["hardware"].startswith("this machine")
-    assert rec["ranked"], "a machine with this much memory fits at least the bundled models"
+    assert detected == [24.0]  # detected once, and that is what was ranked against
+    assert rec["hardware"] == "this machine: Test CPU, 24 GB RAM (cpu, int8, Q8_0, Q4_K_M, int4, Q4_0)"
+    ranked = [e["model"] for e in rec["ranked"]]
+    excluded = {x["model"]: x["constraint"] for x in rec["excluded"]}
+    assert "mistral-7b-instruct" in ranked  # a 7B model at Q4 fits 24 GB
+    assert excluded["llama3-70b-instruct"] == excluded["qwen2.5-72b"] == "max_memory_gb"
+
+
+def test_hardware_local_on_a_tiny_machine_excludes_everything_in_one_line(monkeypatch):
+    _machine(monkeypatch, 0.3)
+    out = invoke("--profile", "chatbot-en-local", "--hardware", "local")
+    assert out.exit_code == 2 and out.stdout == ""
+    err = out.stderr.strip()
+    assert "\n" not in err and "constraints exclude every model (max_memory_gb removed" in err
 
 
 HEAVY = ("torch", "transformers", "lm_eval", "llama_cpp", "matplotlib", "scipy", "datasets")

@@ -225,15 +225,24 @@ def test_shared_items_bootstrap_interval_covers_the_truth_under_the_null(folder)
     assert misses <= 6
 
 
-def test_light_import():
+def test_compare_and_gate_import_no_heavy_module(folder, pair):
+    """`compare` and `gate` run on every pull request: a real compare and a real gate (in a
+    fresh interpreter, this checkout first on the path) import none of the heavy modules."""
     import subprocess
     import sys
 
-    code = ("import sys, llmselect.cli.main; heavy = [m for m in ('scipy', 'torch', 'lm_eval', "
-            "'transformers', 'numpy', 'pandas') if m in sys.modules]; print(heavy)")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                         env={**os.environ, "PYTHONPATH": ""})
-    assert "scipy" not in out.stdout
+    code = ("import sys\n"
+            "from typer.testing import CliRunner\n"
+            "from llmselect.cli.main import app\n"
+            "for args in (['compare', 'base-run', 'cand-run'],\n"
+            "             ['gate', '-b', 'base-run', '-c', 'cand-run', '--max-drop', '50']):\n"
+            "    assert CliRunner().invoke(app, args).exit_code == 0, args\n"
+            "print(sorted(m for m in ('scipy', 'torch', 'lm_eval', 'transformers') if m in sys.modules))\n")
+    repo = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         env={**os.environ, "PYTHONPATH": repo, "LLMSELECT_RESULTS_DIR": str(folder)})
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[]"
 
 
 def test_task_hash_difference_without_samples_is_refused(folder):

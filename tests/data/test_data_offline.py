@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import time
 
 import pytest
 
@@ -49,10 +48,61 @@ def test_task_overrides_keep_lm_eval_definitions(offline):
     assert (offline.tasks_dir / "humaneval_sandboxed.yaml").is_file()
 
 
-def test_second_call_reuses_the_cache(shared_datasets, data_cache, offline):
-    start = time.monotonic()
+@pytest.fixture
+def counted(monkeypatch):
+    """How often each step ran: original files checksummed, benchmarks converted."""
+    from llmselect.data import convert, manifest
+
+    calls = {"verify": 0, "convert": 0}
+    verify = manifest.verify
+
+    def counting_verify(*args, **kwargs):
+        calls["verify"] += 1
+        return verify(*args, **kwargs)
+
+    def counting(fn):
+        def wrapper(*args, **kwargs):
+            calls["convert"] += 1
+            return fn(*args, **kwargs)
+        return wrapper
+
+    monkeypatch.setattr(manifest, "verify", counting_verify)
+    monkeypatch.setattr(convert, "CONVERTERS", {k: counting(f) for k, f in convert.CONVERTERS.items()})
+    return calls
+
+
+def test_second_call_reuses_the_cache(shared_datasets, data_cache, offline, counted, capsys):
     assert prepare_offline(shared_datasets, data_cache) == offline.tasks_dir
-    assert time.monotonic() - start < 2
+    assert counted == {"verify": 0, "convert": 0}  # nothing checksummed or converted again
+    assert capsys.readouterr().err == ""
+
+
+@pytest.mark.parametrize("damage", ["edited", "deleted", "added"])
+def test_a_damaged_cache_is_found_and_rebuilt(shared_datasets, tmp_path, counted, capsys, damage):
+    """The converted copy is checked against the checksums taken at conversion on every hit (a
+    hit used to trust it for good): a damaged copy is named, converted again from the verified
+    originals, and comes back byte-identical."""
+    _copy_gsm8k(shared_datasets, tmp_path / "d")
+    first = load_offline(tmp_path / "d", tmp_path / "cache")
+    assert counted == {"verify": 1, "convert": 1}
+    files = {p.relative_to(first.root): p.read_bytes() for p in first.root.rglob("*") if p.is_file()}
+    [victim] = [p for p in (first.root / "gsm8k").rglob("*") if p.is_file() and "test" in p.name]
+    if damage == "edited":
+        victim.write_bytes(victim.read_bytes()[:-40])
+    elif damage == "deleted":
+        victim.unlink()
+    else:
+        victim = victim.with_name("stray.jsonl")
+        victim.write_text("{}\n")
+    again = load_offline(tmp_path / "d", tmp_path / "cache")
+    assert counted == {"verify": 2, "convert": 2}
+    err = capsys.readouterr().err
+    assert f"{victim.relative_to(first.root).as_posix()} " in err and "converting again" in err
+    assert {p.relative_to(again.root): p.read_bytes() for p in again.root.rglob("*")
+            if p.is_file()} == files
+    assert not [p for p in again.root.parent.iterdir() if "damaged" in p.name]
+    load_offline(tmp_path / "d", tmp_path / "cache")  # and the rebuilt copy is a clean hit
+    assert counted == {"verify": 2, "convert": 2}
 
 
 def test_gpqa_stays_private(offline):

@@ -51,6 +51,7 @@ class EndpointClient:
     max_retries: int = 5  # attempts after the first
     backoff_s: float = 1.0  # first wait; doubles each retry, capped at max_backoff_s
     max_backoff_s: float = 30.0
+    max_retry_after_s: float = 300.0  # a server asking for a longer pause: give up, say so
 
     def __post_init__(self) -> None:
         import requests
@@ -74,19 +75,28 @@ class EndpointClient:
     def stream(self, path: str, payload: dict[str, Any]) -> Iterator[tuple[float, dict]]:
         """POST with ``stream: true``; yields (perf_counter time, event) per server-sent event.
         Only connecting is retried: a stream that broke half-way has already been timed."""
+        import requests
+
         resp = self._with_retries(path, lambda: self._open_stream(path, payload))
+        broken = (f"endpoint {self.url(path)}: the stream broke before its end ([DONE])"
+                  "{}; check the server's logs, or bench with --no-probe")
         with resp:
-            for line in resp.iter_lines(decode_unicode=True):
-                if not line or not line.startswith("data:"):
-                    continue
-                data = line[5:].strip()
-                if data == "[DONE]":
-                    return
-                try:
-                    yield time.perf_counter(), json.loads(data)
-                except json.JSONDecodeError:
-                    raise EnvironmentProblem(f"endpoint {self.url(path)} streamed malformed JSON "
-                                             f"({data[:80]!r}); check the server") from None
+            try:
+                for line in resp.iter_lines(decode_unicode=True):
+                    if not line or not line.startswith("data:"):
+                        continue
+                    data = line[5:].strip()
+                    if data == "[DONE]":
+                        return
+                    try:
+                        event = json.loads(data)
+                    except json.JSONDecodeError:
+                        raise EnvironmentProblem(f"endpoint {self.url(path)} streamed malformed "
+                                                 f"JSON ({data[:80]!r}); check the server") from None
+                    yield time.perf_counter(), event
+            except requests.exceptions.RequestException as exc:
+                raise EnvironmentProblem(broken.format(f" ({_root_cause(exc)})")) from None
+        raise EnvironmentProblem(broken.format(""))  # closed without [DONE]: timings are partial
 
     def _with_retries(self, path: str, attempt_fn):
         for attempt in range(self.max_retries + 1):
@@ -97,14 +107,20 @@ class EndpointClient:
                     raise EnvironmentProblem(
                         f"endpoint {self.url(path)}: {exc.detail} (gave up after "
                         f"{self.max_retries + 1} attempts); {_fix(exc.detail)}") from None
+                if exc.wait_s is not None and exc.wait_s > self.max_retry_after_s:
+                    raise EnvironmentProblem(
+                        f"endpoint {self.url(path)}: {exc.detail} asking to retry after "
+                        f"{exc.wait_s:g} s (more than {self.max_retry_after_s:g} s); rerun the "
+                        "same command later to resume") from None
                 time.sleep(self._wait(attempt, exc.wait_s))
         raise AssertionError("unreachable")
 
     def _wait(self, attempt: int, retry_after: float | None) -> float:
-        wait = min(self.max_backoff_s, self.backoff_s * 2**attempt)
-        if retry_after is not None:
-            wait = min(self.max_backoff_s, max(wait, retry_after))
-        return wait * random.uniform(0.8, 1.2)  # jitter: concurrent workers do not retry in lockstep
+        """Exponential backoff with jitter (concurrent workers do not retry in lockstep), never
+        above ``max_backoff_s``; a server's Retry-After is a floor (retrying sooner only earns
+        another 429), so it is honoured even past the cap (up to ``max_retry_after_s``)."""
+        wait = min(self.max_backoff_s, self.backoff_s * 2**attempt * random.uniform(0.8, 1.2))
+        return max(wait, retry_after) if retry_after is not None else wait
 
     def _send(self, path: str, payload: dict, stream: bool = False):
         import requests

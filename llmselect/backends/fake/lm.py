@@ -5,11 +5,15 @@ milliseconds, with answers that are the same on every run (so resumed and uninte
 be compared) and that depend on the request (so a wrong cache hit would change the score).
 ``delay`` slows each request (to interrupt a run mid-way in tests); ``count_file`` appends one
 line per request actually computed (to prove a resumed run did not recompute finished ones).
+``$LLMSELECT_FAKE_STALL_AFTER=N`` makes the model hang before its (N+1)-th request, so a test
+can kill -9 it at a known point instead of racing a sleep; an environment variable, not a
+model argument, so the killed and the resumed command keep one resume key.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
 import time
 from typing import Any
 
@@ -30,8 +34,13 @@ class FakeLM(LM):
         super().__init__()
         self.name, self.seed = pretrained, int(seed)
         self.delay, self.count_file = float(delay), count_file
+        stall = os.environ.get("LLMSELECT_FAKE_STALL_AFTER")
+        self.stall_after, self.computed = (int(stall) if stall else None), 0
 
     def _tick(self, kind: str) -> None:
+        if self.stall_after is not None and self.computed >= self.stall_after:
+            time.sleep(3600)  # killed here by the test
+        self.computed += 1
         if self.delay:
             time.sleep(self.delay)
         if self.count_file:
