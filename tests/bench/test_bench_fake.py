@@ -14,7 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 from llmselect.cli.main import app
-from llmselect.store import load_run, load_runs
+from llmselect.store import load_runs
 
 SUITE = """description: small fake-model suite
 sampled: true
