@@ -44,10 +44,11 @@ def load_lm(plan: Plan):
 
 
 def task_manager(plan: Plan):
-    from lm_eval.tasks import TaskManager
+    from llmselect.bench.task_index import task_manager as cached_task_manager
 
-    # an own suite needs none of lm-eval's ~10k built-in task YAMLs (indexing them: ~30 s here)
-    tm = TaskManager(include_path=plan.include_path, include_defaults=plan.suite.own is None)
+    # an own suite needs none of lm-eval's ~14k built-in task YAMLs; the others read their
+    # index from llmselect's cache (bench/task_index.py)
+    tm = cached_task_manager(plan.include_path, include_defaults=plan.suite.own is None)
     for task in plan.tasks:
         if task.task not in tm.all_tasks:
             raise unknown("lm-eval task", task.task, tm.all_tasks,
