@@ -9,11 +9,18 @@ from llmselect.config.profile_schema import Profile
 from llmselect.scoring.result import BreakEven, RankedModel
 
 
+#: The words a "why" uses for each criterion: short enough for an 80-column table.
+WHY_WORDS = {"quality": "quality", "gdpr_security": "GDPR", "license_openness": "licence",
+             "cost": "cost", "hardware_fit": "fit", "speed": "speed", "context": "context",
+             "languages": "languages", "ecosystem": "ecosystem", "vendor_support": "support",
+             "ecology": "ecology", "transparency": "openness"}
+
+
 def short_why(used, w, active, field, top: int = 2) -> str:
     """The criteria where the model gains most on the field's average (weighted): its case."""
     gains = (used - field.mean(axis=0)) * w
     best = [active[k] for k in np.argsort(-gains)[:top] if gains[k] > 0.002]
-    return ", ".join(c.replace("_", " ") for c in best)
+    return ", ".join(WHY_WORDS.get(c, c) for c in best)
 
 
 def break_even(scored, ranked: list[RankedModel], profile: Profile) -> BreakEven | None:
