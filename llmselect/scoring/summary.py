@@ -13,7 +13,7 @@ from llmselect.scoring.result import BreakEven, RankedModel
 WHY_WORDS = {"quality": "quality", "gdpr_security": "GDPR", "license_openness": "licence",
              "cost": "cost", "hardware_fit": "fit", "speed": "speed", "context": "context",
              "languages": "languages", "ecosystem": "ecosystem", "vendor_support": "support",
-             "ecology": "ecology", "transparency": "openness"}
+             "ecology": "ecology", "transparency": "transparency"}
 
 
 def short_why(used, w, active, field, top: int = 2) -> str:
