@@ -110,8 +110,10 @@ def _rates(run: store.RunResult, lm, hooks):
     probe of it; the method goes into the notes."""
     from llmselect.bench.eta import probe_rates, rates_from_speed
 
+    started = time.monotonic()
     rates = probe_rates(lm) if hooks.speed_probe else rates_from_speed(lm, run.speed)
-    note = f"ETA method: {rates.method}" if rates else "ETA: none (the speed probe gave no rate)"
+    took = f"; the ETA probe took {time.monotonic() - started:.1f} s"
+    note = f"ETA method: {rates.method}{took}" if rates else "ETA: none (the speed probe gave no rate)"
     if note not in run.notes:
         run.notes.append(note)
     return rates
