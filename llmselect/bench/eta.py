@@ -78,6 +78,18 @@ def rates_from_speed(lm, speed) -> Rates | None:
                  f"tokens/s, {overhead * 1e3:.1f} ms per call); {_GEN_NOTE}")
 
 
+def task_lm_rates(lm, speed_hook, speed) -> Rates | None:
+    """The rates of the LM that runs the tasks: the short probe where the backend measures its
+    speed its own way (``speed_hook``), falling back to that speed when the LM cannot score
+    prompts (an endpoint without logprobs); else the generic speed probe of this very LM."""
+    if speed_hook is not None:
+        try:
+            return probe_rates(lm)
+        except Exception:  # noqa: BLE001 - no prompt scoring: the backend's own speed instead
+            pass
+    return rates_from_speed(lm, speed() if callable(speed) else speed)
+
+
 def probe_rates(lm) -> Rates:
     """A short probe of the LM that runs the tasks, for when the run's speed probe measured
     another engine (llama.cpp's speed is probed on the GGUF's own quantised weights while the

@@ -78,9 +78,8 @@ def _probed(lm) -> eta_mod.Rates | None:
     from llmselect.bench.hooks import lm_hooks
     from llmselect.speed_probe import speed_probe
 
-    if lm_hooks(lm).speed_probe:
-        return eta_mod.probe_rates(lm)
-    return eta_mod.rates_from_speed(lm, speed_probe(lm))
+    hook = lm_hooks(lm).speed_probe
+    return eta_mod.task_lm_rates(lm, hook, hook or (lambda: speed_probe(lm)))
 
 
 def _remote(req: BenchRequest, card, choice, trail) -> dict[str, Any]:

@@ -108,10 +108,10 @@ def _speed(hooks, lm) -> store.Speed:
 def _rates(run: store.RunResult, lm, hooks):
     """ETA rates (issue 14) from the run's speed probe when it measured this LM, else a short
     probe of it; the method goes into the notes."""
-    from llmselect.bench.eta import probe_rates, rates_from_speed
+    from llmselect.bench.eta import task_lm_rates
 
     started = time.monotonic()
-    rates = probe_rates(lm) if hooks.speed_probe else rates_from_speed(lm, run.speed)
+    rates = task_lm_rates(lm, hooks.speed_probe, run.speed)
     took = f"; the ETA probe took {time.monotonic() - started:.1f} s"
     note = f"ETA method: {rates.method}{took}" if rates else "ETA: none (the speed probe gave no rate)"
     if note not in run.notes:
