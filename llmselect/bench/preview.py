@@ -5,8 +5,8 @@ should learn that (and where the weights come from, how much memory and disk the
 anything downloads or loads. Weights that are not on disk yet are planned from the hub's file
 listing (URL, size, sha256) and the ETA from the model's size and this machine's measured
 figures; weights on disk get the full plan (``plan_bench``'s checks) and, with ``--probe``
-(default), a short speed probe of the loaded model. ``eta_for_tasks`` is also what a real run
-records next to each task's actual wall time.
+(default), the speed probe a real run also records (``eta.rates_from_speed``). A real run does
+not come here: it counts the requests lm-eval builds anyway (``eta_live``).
 """
 
 from __future__ import annotations
@@ -19,20 +19,18 @@ from llmselect.bench.requests import build_instances, count
 from llmselect.config.suite_schema import load_suite
 
 
-def eta_for_tasks(tasks, tm, lm, backend: str, rates: eta_mod.Rates | None = None
-                  ) -> tuple[dict[str, tuple[float, Any]], eta_mod.Rates]:
-    """{task key: (eta seconds, TaskCount)} from the loaded ``lm`` (or estimated rates)."""
-    rates = rates or eta_mod.probe_rates(lm)
+def eta_for_tasks(tasks, tm, lm, backend: str, rates: eta_mod.Rates
+                  ) -> dict[str, tuple[float, Any]]:
+    """{task key: (eta seconds, TaskCount)}: lm-eval builds each task's requests (that is the
+    counting: no model runs), timed as the task's build_s."""
     out = {}
     for task in tasks:
         instances, build_s = build_instances(task, tm, lm)
         c = count(task, instances, lm, prefix_sharing=backend == "llamacpp",
                   max_length=getattr(lm, "max_length", None) if lm is not None else None)
         c.build_s = round(build_s, 2)
-        mean_gen = eta_mod.probe_gen_tokens(lm, instances) if lm is not None and c.gen_requests \
-            else None
-        out[task.key] = (eta_mod.task_eta(c, rates, mean_gen), c)
-    return out, rates
+        out[task.key] = (eta_mod.task_eta(c, rates), c)
+    return out
 
 
 def preview(req: BenchRequest) -> dict[str, Any]:
@@ -59,8 +57,9 @@ def _local(req: BenchRequest, plan) -> dict[str, Any]:
     spec = plan.spec
     tm = task_manager(plan)
     lm = load_lm(plan) if req.probe and not req.dry_run else None
-    rates = None if lm is not None else eta_mod.estimate_rates(*_size_of(plan))
-    etas, rates = eta_for_tasks(plan.tasks, tm, lm, spec.backend, rates)
+    rates = _probed(lm) if lm is not None else None
+    rates = rates or eta_mod.estimate_rates(*_size_of(plan))
+    etas = eta_for_tasks(plan.tasks, tm, lm, spec.backend, rates)
     from llmselect.bench.plan import quantization
 
     size = spec.gguf_path.stat().st_size if spec.gguf_path else None
@@ -73,6 +72,16 @@ def _local(req: BenchRequest, plan) -> dict[str, Any]:
                    _compute(plan.model_args))
 
 
+def _probed(lm) -> eta_mod.Rates | None:
+    """The rates a real run uses (``bench/run.py::_rates``): from the speed probe when it
+    measures this LM, else the short probe; no task generation is run."""
+    from llmselect.bench.hooks import lm_hooks
+    from llmselect.speed_probe import speed_probe
+
+    hook = lm_hooks(lm).speed_probe
+    return eta_mod.task_lm_rates(lm, hook, hook or (lambda: speed_probe(lm)))
+
+
 def _remote(req: BenchRequest, card, choice, trail) -> dict[str, Any]:
     from lm_eval.tasks import TaskManager
 
@@ -83,7 +92,7 @@ def _remote(req: BenchRequest, card, choice, trail) -> dict[str, Any]:
     rates = eta_mod.estimate_rates(card.params_total_b.value if card.params_total_b else 1.0,
                                    choice.size)
     backend = "llamacpp" if choice.kind == "gguf" else "hf"
-    etas, _ = eta_for_tasks(tasks, tm, None, backend, rates)
+    etas = eta_for_tasks(tasks, tm, None, backend, rates)
     weights = {"source": choice.source, "location": choice.location, "size_bytes": choice.size,
                "sha256": choice.sha256, "quantization": choice.quant, "repo": choice.repo,
                "files": [f.name for f in choice.files], "trail": trail}
@@ -135,15 +144,3 @@ def _compute(model_args: dict) -> dict:
     keys = ("n_threads", "device", "dtype", "weights", "load_in_4bit", "load_in_8bit",
             "tensor_parallel_size", "parallelize")
     return {k: model_args[k] for k in keys if k in model_args}
-
-
-def run_etas(plan, lm, tm, tasks) -> tuple[dict[str, float], str]:
-    """ETA of each task a real run is about to evaluate (probe of the loaded LM), and how."""
-    etas, rates = eta_for_tasks(tasks, tm, lm, plan.spec.backend)
-    return {key: eta for key, (eta, _) in etas.items()}, rates.method
-
-
-def eta_note(key: str, eta: float, actual: float) -> str:
-    """The line a result file keeps: predicted vs measured wall time of one task."""
-    return (f"ETA {key}: predicted {eta:.1f} s, actual {actual:.1f} s "
-            f"(actual/predicted {actual / eta:.2f})" if eta > 0 else f"ETA {key}: none")

@@ -6,6 +6,7 @@ requests are in lm-eval's request cache under ``<run_id>/partial/``; the same co
 
 from __future__ import annotations
 
+import contextlib
 import os
 import resource
 import shutil
@@ -78,20 +79,18 @@ def run_bench(req: BenchRequest) -> Path:
             progress.attach(lm)
             run.notes.extend(n for n in hooks.notes if n not in run.notes)
         tm = task_manager(plan) if todo else None
-        etas = _etas(plan, run, lm, tm, todo) if req.probe and lm is not None and todo else {}
+        if req.probe and hooks is not None and not run.speed.method:  # before the tasks: the
+            run.speed = _speed(hooks, lm)  # same probe gives the ETA rates (issue 14)
+            store.save_run(run, plan.out_dir)
+        rates = _rates(run, lm, hooks) if req.probe and lm is not None and todo else None
         for task in todo:
             progress.start_task(task.key)
-            run.tasks[task.key], run.task_wall_time_s[task.key] = run_task(plan, run, lm, tm, task)
-            if task.key in etas:
-                from llmselect.bench.preview import eta_note
-
-                run.notes.append(eta_note(task.key, etas[task.key], run.task_wall_time_s[task.key]))
+            with _meter(lm, task, rates, plan.spec.backend) as meter:
+                run.tasks[task.key], run.task_wall_time_s[task.key] = run_task(plan, run, lm, tm, task)
+            if meter is not None:
+                run.notes.append(meter.note(run.task_wall_time_s[task.key]))
             store.save_run(run, plan.out_dir)
             progress.finish_task()
-    if req.probe and hooks is not None and not run.speed.method:
-        from llmselect.speed_probe import speed_probe
-
-        run.speed = hooks.speed_probe() if hooks.speed_probe else speed_probe(lm)
     run.memory = peak_memory()
     run.wall_time_s = (run.wall_time_s or 0.0) + time.monotonic() - started
     run.status = "complete"
@@ -100,13 +99,34 @@ def run_bench(req: BenchRequest) -> Path:
     return path
 
 
-def _etas(plan: Plan, run: store.RunResult, lm, tm, todo) -> dict[str, float]:
-    """Predicted wall time per task (issue 14), recorded next to the actual one in the notes."""
-    from llmselect.bench.preview import run_etas
+def _speed(hooks, lm) -> store.Speed:
+    from llmselect.speed_probe import speed_probe
 
-    etas, method = run_etas(plan, lm, tm, todo)
-    run.notes.append(f"ETA method: {method}")
-    return etas
+    return hooks.speed_probe() if hooks.speed_probe else speed_probe(lm)
+
+
+def _rates(run: store.RunResult, lm, hooks):
+    """ETA rates (issue 14) from the run's speed probe when it measured this LM, else a short
+    probe of it; the method goes into the notes."""
+    from llmselect.bench.eta import task_lm_rates
+
+    started = time.monotonic()
+    rates = task_lm_rates(lm, hooks.speed_probe, run.speed)
+    took = f"; the ETA probe took {time.monotonic() - started:.1f} s"
+    note = f"ETA method: {rates.method}{took}" if rates else "ETA: none (the speed probe gave no rate)"
+    if note not in run.notes:
+        run.notes.append(note)
+    return rates
+
+
+def _meter(lm, task, rates, backend: str):
+    """Counts and predicts the requests lm-eval hands ``lm`` during one task (no-op without
+    rates)."""
+    if rates is None:
+        return contextlib.nullcontext()
+    from llmselect.bench.eta_live import RequestMeter
+
+    return RequestMeter(lm, task, rates, backend)
 
 
 def _save(run: store.RunResult, out_dir: Path) -> Path:

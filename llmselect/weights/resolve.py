@@ -47,7 +47,7 @@ class Machine:
 
     @property
     def vram_gb(self) -> float:
-        return min(g["vram_gb"] for g in self.gpus) * len(self.gpus) * 1024**3 / 1e9
+        return min(g["vram_gb"] for g in self.gpus) * len(self.gpus)  # GB (10^9) already
 
 
 @dataclass

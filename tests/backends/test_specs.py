@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from llmselect.errors import UserError
+from llmselect.errors import EnvironmentProblem, UserError
 from llmselect.specs import check_gguf, resolve_spec
 
 
@@ -22,9 +22,17 @@ def test_chunked_package_is_assembled():
         assert spec.gguf_path.name.endswith(".gguf") and fh.read(4) == b"GGUF"
 
 
-def test_closed_catalog_model_without_local_weights_uses_its_hub_repo():
-    spec = resolve_spec("llama3-8b")
-    assert (spec.kind, spec.backend, spec.weights) == ("hf", "hf", "meta-llama/Meta-Llama-3-8B-Instruct")
+def test_catalog_model_without_local_weights_wants_a_gguf_download_on_cpu(monkeypatch):
+    """Issue 14: no weights on disk and no GPU: a GGUF of the card's gguf_repo from the hub,
+    never Meta-Llama-3-8B in fp32 through transformers (32 GB); hub unreachable: one line."""
+    from llmselect.weights import resolve
+
+    monkeypatch.setattr(resolve.Machine, "here", classmethod(
+        lambda cls: cls(free_gb=16.0, gpus=[])))
+    monkeypatch.setenv("HF_ENDPOINT", "http://127.0.0.1:9")  # nothing listens there
+    monkeypatch.setenv("HF_HUB_CACHE", "/nonexistent-hub-cache")
+    with pytest.raises(EnvironmentProblem, match="bartowski/Meta-Llama-3-8B-Instruct-GGUF"):
+        resolve_spec("llama3-8b")
 
 
 @pytest.mark.parametrize("text, kind, backend, weights", [
