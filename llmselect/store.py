@@ -28,7 +28,7 @@ from pydantic import ValidationError
 from llmselect.errors import EnvironmentProblem, UserError
 from llmselect.fileio import atomic_write_text, read_text
 from llmselect.run_schema import (  # noqa: F401  (callers that write runs use both)
-    SCHEMA_VERSION, Hardware, Memory, ModelInfo, RunResult, Speed, TaskResult,
+    SCHEMA_VERSION, Hardware, Memory, ModelInfo, RunResult, Sampling, Speed, TaskResult,
 )
 
 def results_dir(path: str | os.PathLike | None = None) -> Path:

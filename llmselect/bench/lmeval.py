@@ -54,8 +54,11 @@ def task_manager(plan: Plan):
     return tm
 
 
-def run_task(plan: Plan, run: store.RunResult, lm, tm, task: SuiteTask) -> tuple[store.TaskResult, float]:
-    """One lm-eval evaluation of one suite task; returns its result and wall time."""
+def run_task(plan: Plan, run: store.RunResult, lm, tm, task: SuiteTask,
+             samples: dict[str, list[int]] | None = None) -> tuple[store.TaskResult, float]:
+    """One lm-eval evaluation of one suite task; returns its result and wall time.
+    ``samples``: lm-eval's own document selection per leaf task (sorted indices), used by the
+    random designs of ``llmselect.sampling`` instead of ``limit``."""
     import lm_eval
 
     task = _adapt_to_lm(lm, run, task)
@@ -68,10 +71,11 @@ def run_task(plan: Plan, run: store.RunResult, lm, tm, task: SuiteTask) -> tuple
     cache = plan.out_dir / run.run_id / "partial" / f"requests_{_safe(task.key)}"
     cache.parent.mkdir(parents=True, exist_ok=True)
     limit = int(task.limit) if task.limit and task.limit >= 1 else task.limit
+    limit = None if samples is not None else limit
     started = time.monotonic()
     try:
         out = lm_eval.simple_evaluate(
-            model=lm, tasks=[task.task], num_fewshot=task.num_fewshot, limit=limit,
+            model=lm, tasks=[task.task], num_fewshot=task.num_fewshot, limit=limit, samples=samples,
             use_cache=str(cache), task_manager=tm, log_samples=True,
             apply_chat_template=task.apply_chat_template,
             fewshot_as_multiturn=task.fewshot_as_multiturn, gen_kwargs=task.gen_kwargs,
@@ -137,9 +141,15 @@ def task_result(plan: Plan, run: store.RunResult, task: SuiteTask, out: dict) ->
     full = sum(out["n-samples"][t]["original"] for t in leaves)
     bench = find_benchmark(task.benchmark)
     samples_rel = write_samples(plan, run, task, out, leaves)
+    stderr = _num(res.get(stderr_key(task.metric)))
+    if stderr is None:  # lm-eval gives none for a group with a 1-item subtask: from the items
+        from llmselect.sampling.items import stderr_of_first_n
+
+        stderr = stderr_of_first_n({t: out.get("samples", {}).get(t, []) for t in leaves},
+                                   task.metric)
     return store.TaskResult(
         task=task.task, benchmark=task.benchmark, metric=task.metric,
-        value=float(res[task.metric]), stderr=_num(res.get(stderr_key(task.metric))), n=n,
+        value=float(res[task.metric]), stderr=stderr, n=n,
         limit=task.limit, sampled=n < full, num_fewshot=_fewshot(out, leaves, task),
         chance=bench.chance if bench else 0.0,
         higher_is_better=bench.higher_is_better if bench else True,
@@ -147,7 +157,17 @@ def task_result(plan: Plan, run: store.RunResult, task: SuiteTask, out: dict) ->
         task_hash=_hash_of([task_hash(out.get("samples", {}).get(t, [])) for t in leaves]),
         data_hash=plan.data_hashes.get(task.benchmark), samples_file=samples_rel,
         extra_metrics={m: _num(res.get(m)) for m in task.extra_metrics},
+        sampling=_first_n(task, n, full),
     )
+
+
+def _first_n(task: SuiteTask, n: int, full: int) -> store.Sampling | None:
+    """``--limit`` runs are labelled: lm-eval's first documents, a smoke test, not an estimate."""
+    if not task.limit or n >= full:
+        return None
+    return store.Sampling(design="first-n", population=full, requested=task.limit,
+                          estimator="lm-eval's pooled mean of the first documents of each "
+                          "subtask; stderr as if they were random (they are not)")
 
 
 def _leaves(out: dict, name: str) -> list[str]:

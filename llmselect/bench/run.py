@@ -18,6 +18,7 @@ from llmselect import store
 from llmselect.bench.hooks import lm_hooks
 from llmselect.bench.lmeval import load_lm, run_task, task_manager
 from llmselect.bench.plan import BenchRequest, Plan, plan_bench, quantization, resume_key
+from llmselect.sampling.bench_task import run_sampled_task
 
 def new_run(plan: Plan, key: str) -> store.RunResult:
     from importlib.metadata import version
@@ -73,7 +74,8 @@ def run_bench(req: BenchRequest) -> Path:
         tm = task_manager(plan) if todo else None
         for task in todo:
             progress.start_task(task.key)
-            run.tasks[task.key], run.task_wall_time_s[task.key] = run_task(plan, run, lm, tm, task)
+            runner = run_sampled_task if req.sample or req.precision else run_task
+            run.tasks[task.key], run.task_wall_time_s[task.key] = runner(plan, run, lm, tm, task)
             store.save_run(run, plan.out_dir)
             progress.finish_task()
     if req.probe and hooks is not None and not run.speed.method:
