@@ -63,7 +63,7 @@ def _register_commands() -> None:
 
     for name in (
         "models", "profiles", "recommend", "suites", "bench", "results",
-        "compare", "hardware", "report",
+        "compare", "hardware", "report", "race",
     ):
         try:
             module = importlib.import_module(f"llmselect.cli.{name}")
