@@ -18,7 +18,7 @@ from llmselect import store
 from llmselect.bench.hooks import lm_hooks
 from llmselect.bench.lmeval import load_lm, run_task, task_manager
 from llmselect.bench.plan import BenchRequest, Plan, plan_bench, quantization, resume_key
-from llmselect.sampling.bench_task import run_sampled_task
+from llmselect.sampling.bench_task import check_sample_sizes, run_sampled_task
 
 def new_run(plan: Plan, key: str) -> store.RunResult:
     from importlib.metadata import version
@@ -66,12 +66,14 @@ def run_bench(req: BenchRequest) -> Path:
     started = time.monotonic()
     with BenchProgress(len(plan.tasks), enabled=req.progress) as progress:
         progress.bar.update(progress.tasks_id, completed=len(plan.tasks) - len(todo))
+        tm = task_manager(plan) if todo else None
+        if req.sample or req.precision:
+            check_sample_sizes(plan, tm, todo)  # a sample larger than a task fails before the load
         lm = load_lm(plan) if todo or (req.probe and not run.speed.method) else None
         hooks = lm_hooks(lm) if lm is not None else None
         if hooks is not None:
             progress.attach(lm)
             run.notes.extend(n for n in hooks.notes if n not in run.notes)
-        tm = task_manager(plan) if todo else None
         for task in todo:
             progress.start_task(task.key)
             runner = run_sampled_task if req.sample or req.precision else run_task

@@ -25,12 +25,26 @@ CONFIDENCE = 0.95
 
 
 def task_sizes(tm, task_name: str) -> tuple[dict[str, int], bool]:
-    """Documents per leaf task of ``task_name``, and whether its group score is size-weighted."""
-    loaded = tm.load(task_name)
-    sizes = {name: len(t.eval_docs) for name, t in loaded["tasks"].items()}
-    by_size = all(all(getattr(m, "weight_by_size", False) for m in (g.aggregate_metric_list or []))
-                  for g in loaded["groups"].values())
-    return sizes, by_size
+    """Documents per leaf task of ``task_name``, and whether its group score is size-weighted
+    (loading the documents costs seconds for MMLU: once per task manager)."""
+    cache = tm.__dict__.setdefault("_llmselect_task_sizes", {})
+    if task_name not in cache:
+        loaded = tm.load(task_name)
+        sizes = {name: len(t.eval_docs) for name, t in loaded["tasks"].items()}
+        by_size = all(all(getattr(m, "weight_by_size", False)
+                          for m in (g.aggregate_metric_list or []))
+                      for g in loaded["groups"].values())
+        cache[task_name] = (sizes, by_size)
+    return cache[task_name]
+
+
+def check_sample_sizes(plan, tm, tasks) -> None:
+    """``--sample`` larger than a task: one line, before the model loads."""
+    if plan.request.sample is None:
+        return
+    for task in tasks:
+        sizes, _ = task_sizes(tm, task.task)
+        strata.sample_size(plan.request.sample, sum(sizes.values()), f"task {task.key}")
 
 
 def run_sampled_task(plan, run: store.RunResult, lm, tm, task) -> tuple[store.TaskResult, float]:

@@ -13,7 +13,7 @@ happen only at round ends, and spending α over ~13 known looks gives intervals 
 wide, which is what lets a race stop with 5x fewer items. It is asymptotic (normal) where
 ``confseq`` is exact; ``benchmarks/bench_race.py`` measures its coverage over all looks. The
 variance gets two pseudo-items (one at each end of the range) so a run of identical answers
-never yields a zero-width interval, and c is set for 0.9·α.
+never yields a zero-width interval, and c is set for 0.8·α (measured coverage at 0.9·α was 94.95 % at p = 0.25, short of 95 %).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ import math
 import numpy as np
 
 MC_DRAWS = 400_000
-SAFETY = 0.9  # spend 90 % of α: room for the Monte Carlo error of c and the normal approximation
+SAFETY = 0.8  # spend 80 % of α: room for the Monte Carlo error of c and the normal approximation
 
 
 @functools.lru_cache(maxsize=256)
