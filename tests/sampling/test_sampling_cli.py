@@ -91,3 +91,42 @@ def test_sample_runs_random_items_through_lm_eval(env):
     # the estimate is the mean of the logged items (one stratum: no reweighting)
     assert t.value == pytest.approx(sum(r["acc"] for r in read_sample_log(
         env / "res" / t.samples_file)) / 20)
+
+
+def test_race_writes_run_files_that_compare_reads(env):
+    """Two fake candidates with the same answers: nobody is dropped, the race runs to the end
+    of the task (exhausted: the full-set scores are known) and both run files pair in compare."""
+    import json
+
+    out = invoke("race", "smollm2-135m", "gemma3-270m", "--suite", "anatomy", "--dry-run",
+                 "-o", str(env / "res"), "--format", "json")
+    assert out.exit_code == 0, out.output
+    payload = json.loads(out.stdout)
+    assert payload["decision"] == "exhausted" and payload["population"] == 135
+    assert payload["items"] == {"smollm2-135m": 135, "gemma3-270m": 135}
+    assert "after 100 items: in the race smollm2-135m, gemma3-270m" in out.stderr
+    runs = load_runs(env / "res")
+    assert len(runs) == 2 and all(r.tasks["mmlu_anatomy"].sampling.design == "race" for r in runs)
+    cmp = invoke("compare", *payload["runs"].values(), "--format", "json")
+    assert cmp.exit_code == 0, cmp.output
+    assert "mcnemar" in cmp.stdout
+
+
+@pytest.mark.slow
+def test_real_race_on_the_bundled_models(env):
+    """SmolLM2-135M vs Gemma 3 270M (real GGUFs, llama.cpp, real lm-eval) on 5 random MMLU
+    anatomy items: both answer the same items in the same order, the run files say so."""
+    import json
+
+    from llmselect.store import read_sample_log
+
+    out = invoke("race", "smollm2-135m", "gemma3-270m", "--suite", "anatomy", "--budget", "5",
+                 "-o", str(env / "res"), "--format", "json")
+    assert out.exit_code == 0, out.output
+    payload = json.loads(out.stdout)
+    assert payload["decision"] in {"budget", "winner"} and set(payload["items"].values()) == {5}
+    runs = load_runs(env / "res")
+    ids = [[r["doc_id"] for r in read_sample_log(env / "res" / run.tasks["mmlu_anatomy"].samples_file)]
+           for run in runs]
+    assert ids[0] == ids[1] and len(ids[0]) == 5 and {r.model.backend for r in runs} == {"llamacpp"}
+    assert all(r.tasks["mmlu_anatomy"].stderr is not None for r in runs)
