@@ -116,6 +116,7 @@ def run_race(req: RaceRequest, on_look: Callable[[Look], None] | None = None) ->
     for name, plan in zip(names, cands):
         key = resume_key(plan) + f"-race-{req.seed}-{population}-{len(names)}"
         runs[name] = store.find_unfinished(plan.out_dir, key) or new_run(plan, key)
+        store.save_run(runs[name], plan.out_dir)  # findable by its key if killed from now on
         lms[name] = load_lm(plan)
     values: dict[str, np.ndarray] = {}
     results: dict[str, store.TaskResult] = {}
