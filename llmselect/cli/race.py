@@ -32,15 +32,25 @@ def race(
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Results folder."),
     data_dir: Optional[Path] = typer.Option(None, "--data-dir", envvar="LLMSELECT_DATA_DIR",
                                             help="Offline benchmark files."),
+    backend_arg: Optional[list[str]] = typer.Option(None, "--backend-arg", help="Backend option "
+                                                    "KEY=VALUE for every candidate (repeatable)."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Fake models (checks the pipeline)."),
     fmt: OutputFormat = FORMAT_OPTION,
 ) -> None:
     """Race candidates on the same random items; stop as soon as the choice is made."""
+    from llmselect.errors import UserError
     from llmselect.sampling.race_run import RaceRequest, run_race
 
+    options = {}
+    for item in backend_arg or []:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise UserError(f"--backend-arg {item!r}: expected KEY=VALUE")
+        options[key.strip()] = value
     req = RaceRequest(models=models, suite=suite, task=task, confidence=confidence,
                       margin=margin, budget=budget, seed=seed, profile=profile, output=output,
-                      data_dir=data_dir, backend=backend, dry_run=dry_run)
+                      data_dir=data_dir, backend=backend, dry_run=dry_run,
+                      backend_options=options)
 
     def progress(look) -> None:
         gone = ", ".join(f"{a} (behind {b})" for a, b in look.dropped.items())

@@ -4,11 +4,13 @@
   seeded random order of all items that sequential designs walk through;
 - ``estimate``: the stratified estimator of the full-set score and its finite-population-corrected
   stderr, from a per-item log;
-- ``confseq``: an anytime-valid confidence sequence for a mean of [0, 1] items drawn without
-  replacement (valid although it is looked at after every round);
-- ``race``: the paired elimination race between candidates on the same items;
-- ``items``: per-item values out of lm-eval's per-sample log;
-- ``rounds``: the lm-eval side: sizes of the (sub)tasks, rounds through ``samples=``.
+- ``looks``: intervals at a fixed schedule of looks with α spent over all of them (Pocock),
+  what ``--precision`` and ``race`` use;
+- ``confseq``: the exact alternative, an empirical-Bernstein confidence sequence valid at every
+  single item (Waudby-Smith & Ramdas 2023), kept as the reference the benchmark compares with;
+- ``race``: the paired elimination rule; ``simulate``: synthetic races that check it;
+- ``items``: per-item values out of lm-eval's per-sample log; ``options``: option checks;
+- ``bench_task`` and ``race_run``: the lm-eval side (``samples=``, rounds, run files).
 
-Pure numpy/stdlib except ``rounds`` (lm-eval, imported lazily by its callers).
+Pure numpy/stdlib except the last two (lm-eval through ``llmselect.bench``, imported lazily).
 """

@@ -38,6 +38,7 @@ class RaceRequest:
     data_dir: Path | None = None
     backend: str | None = None
     dry_run: bool = False
+    backend_options: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -72,6 +73,7 @@ def plans(req: RaceRequest):
         breq = BenchRequest(model=model, suite=req.suite, backend=req.backend, output=req.output,
                             data_dir=req.data_dir, tasks=[req.task] if req.task else None,
                             dry_run=req.dry_run, probe=False, progress=False,
+                            backend_options=dict(req.backend_options),
                             command=["llmselect", *sys.argv[1:]])
         out.append(plan_bench(breq))
     if len(out[0].tasks) != 1:

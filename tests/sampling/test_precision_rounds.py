@@ -72,3 +72,27 @@ def test_kill_9_mid_round_resumes_from_the_cache(env):
     assert _lines(env / "count") <= ITEMS * CHOICES + 2  # nothing finished was recomputed
     [run] = load_runs(env / "res")
     assert run.status == "complete" and run.tasks["mmlu_anatomy"].n == ITEMS
+
+
+def test_killed_race_resumes_from_the_cache(env):
+    """A race killed inside its second round: the same command finds both candidates' runs by
+    their keys and replays every computed request from their caches."""
+    def race(delay):
+        cmd = [sys.executable, "-m", "llmselect", "race", "smollm2-135m", "gemma3-270m",
+               "--dry-run", "--suite", "anatomy", "-o", str(env / "res"),
+               "--backend-arg", f"delay={delay}", "--backend-arg", f"count_file={env / 'count'}"]
+        return subprocess.Popen(cmd, env=os.environ.copy(), stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True)
+
+    proc = race("0.01")
+    deadline = time.monotonic() + 400
+    while time.monotonic() < deadline and _lines(env / "count") < 2 * 100 * CHOICES + 40:
+        time.sleep(0.2)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    before = _lines(env / "count")
+    assert 2 * 100 * CHOICES < before < 2 * ITEMS * CHOICES
+    again = race("0.01")
+    assert again.wait(timeout=600) == 0, again.stderr.read()
+    assert _lines(env / "count") <= 2 * ITEMS * CHOICES + 2
+    assert len(load_runs(env / "res")) == 2
