@@ -7,10 +7,13 @@
    real ``RaceRule`` at confidence 0.95: wrong-winner rate (≤ 0.05 required); items used when
    the full-set top-2 gap is ≥ 3 points, as full / used (≥ 5x required); the smallest fixed-size
    random sample with the same wrong-winner rate, as fixed / sequential mean items.
-2. Coverage of the anytime interval (``looks``) over all looks of the round schedule, 2,000
-   permutations each of populations at 3 %, 25 %, 60 % (≥ 95 % required).
-3. Coverage of the ``--sample`` stratified interval, 1,000 draws from a real per-item log: the
-   MMLU race's SmolLM2 items (57 subjects) as the finite population (≥ 93 % required).
+2. Coverage of the anytime interval (``looks``) over all looks of the round schedule, 4,000
+   permutations each of populations at 3 %, 25 %, 60 % (≥ 95 % required), and its half-width
+   against the per-item confidence sequence (``confseq``) on the same permutations.
+3. Coverage of the ``--sample`` stratified interval, 1,000 draws from a real per-item log:
+   SmolLM2 on three full MMLU subjects (``benchmarks/suites/mmlu-3subjects.yaml``, run with
+   ``llmselect bench smollm2-135m --suite mmlu-3subjects -o benchmarks/out/full-3subjects``)
+   as the finite population (≥ 93 % required).
 4. The real race (run by ``race``, files under --real): decision, items, wall time, against the
    full benchmark's wall time estimated from the measured seconds per item.
 Writes benchmarks/out/bench_race.json.
@@ -25,7 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
-from llmselect.sampling import estimate, looks, simulate, strata
+from llmselect.sampling import confseq, estimate, looks, simulate, strata
 
 OUT = Path(__file__).resolve().parent / "out"
 
@@ -58,7 +61,7 @@ def race_simulation(races: int) -> dict:
     }
 
 
-def look_coverage(draws: int = 2000) -> dict:
+def look_coverage(draws: int = 4000) -> dict:
     rng = np.random.default_rng(7)
     n_items = 14042
     rounds = strata.growing_rounds(n_items)
@@ -71,17 +74,31 @@ def look_coverage(draws: int = 2000) -> dict:
             miss += any(lo > pop.mean() or hi < pop.mean()
                         for _, lo, hi in looks.intervals(x, rounds, n_items, 0.05))
         res[f"p={p}"] = 1 - miss / draws
+    res["draws"] = draws
+    # width vs the exact per-item confidence sequence (confseq), same permutations, p = 0.25
+    pop = (rng.random(n_items) < 0.25).astype(float)
+    xs = np.stack([rng.permutation(pop) for _ in range(200)])
+    lo, hi = confseq.bounds(xs, n_items, 0.05)
+    for n in (338, 1142, 3855):
+        c = looks.pocock_constant(tuple(rounds), n_items, 0.05)
+        widths = [np.subtract(*looks.interval_at(x[:n], n_items, c)[::-1]) / 2 for x in xs]
+        res[f"half_width_at_{n}"] = {"looks": round(float(np.mean(widths)), 4),
+                                     "confseq": round(float(np.mean(hi[:, n - 1] - lo[:, n - 1]) / 2), 4)}
     return res
 
 
-def sample_coverage(real: Path, draws: int = 1000, n: int = 100) -> dict | None:
-    logs = sorted(real.glob("race-mmlu/*smollm2*/samples_mmlu.jsonl"))
-    if not logs:
+def sample_coverage(real: Path, draws: int = 1000, n: int = 60) -> dict | None:
+    """The full per-item log of SmolLM2 on three MMLU subjects (benchmarks/suites/
+    mmlu-3subjects.yaml, 387 questions) is the finite population; 1,000 seeded stratified
+    samples of 60 items: how often does estimate ± 1.96 stderr hold the full-set score?"""
+    runs = sorted((real / "full-3subjects").glob("*.json"))
+    if not runs:
         return None
+    run = json.loads(runs[-1].read_text())
     pop: dict[str, list[float]] = {}
-    for line in logs[0].read_text().splitlines():
-        row = json.loads(line)
-        pop.setdefault(row["task"], []).append(float(row["acc"]))
+    for key, task in run["tasks"].items():
+        for line in (runs[-1].parent / task["samples_file"]).read_text().splitlines():
+            pop.setdefault(key, []).append(float(json.loads(line)["acc"]))
     sizes = {h: len(v) for h, v in pop.items()}
     truth = sum(sum(v) for v in pop.values()) / sum(sizes.values())
     hits = 0
@@ -90,7 +107,8 @@ def sample_coverage(real: Path, draws: int = 1000, n: int = 100) -> dict | None:
         est = estimate.stratified({h: [pop[h][i] for i in idx] for h, idx in chosen.items()}, sizes)
         hits += abs(est.value - truth) <= 1.959964 * est.stderr
     return {"population_items": sum(sizes.values()), "strata": len(sizes), "sample": n,
-            "draws": draws, "coverage": hits / draws, "full_score": truth}
+            "draws": draws, "coverage": hits / draws, "full_score": round(truth, 4),
+            "run": run["run_id"]}
 
 
 def real_race(real: Path) -> dict:

@@ -130,3 +130,18 @@ def test_real_race_on_the_bundled_models(env):
            for run in runs]
     assert ids[0] == ids[1] and len(ids[0]) == 5 and {r.model.backend for r in runs} == {"llamacpp"}
     assert all(r.tasks["mmlu_anatomy"].stderr is not None for r in runs)
+
+
+def test_sample_smaller_than_the_subject_count_asks_only_those_items(env):
+    """5 items of MMLU humanities (13 subjects): lm-eval runs every document of a leaf it gets no
+    indices for, so only the sampled leaves may be passed; exactly 5 x 4 choices are computed."""
+    (env / "suites" / "hum.yaml").write_text(
+        "description: h\ntasks:\n  - {task: mmlu_humanities, benchmark: mmlu, metric: acc, num_fewshot: 0}\n")
+    counts = env / "count"
+    out = invoke("bench", "smollm2-135m", "--dry-run", "--no-probe", "--suite", "hum",
+                 "--sample", "5", "-o", str(env / "res"), "--backend-arg", f"count_file={counts}")
+    assert out.exit_code == 0, out.output
+    assert len(counts.read_text().splitlines()) == 5 * 4
+    [run] = load_runs(env / "res")
+    t = run.tasks["mmlu_humanities"]
+    assert t.n == 5 and t.sampling.population == 5233 and t.sampling.strata == 13
