@@ -217,7 +217,9 @@ def profile_p_first(req: RaceRequest, cands, runs) -> tuple[float, str | None]:
     rec = build_recommendation(req.profile, results=cands[0].out_dir).rec
     ours = [r for r in rec.ranked if r.model in ids]
     if not ours:
-        return 0.0, None
+        raise UserError(f"profile {req.profile!r} excludes every candidate ({', '.join(ids)}), so "
+                        "the race cannot settle its #1; see `llmselect recommend --profile "
+                        f"{req.profile} --explain {next(iter(ids))}`")
     if len(ours) == 1:
         return 1.0, ids[ours[0].model]
     a, b = ours[0], ours[1]
