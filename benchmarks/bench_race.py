@@ -101,13 +101,18 @@ def sample_coverage(real: Path, draws: int = 1000, n: int = 60) -> dict | None:
             pop.setdefault(key, []).append(float(json.loads(line)["acc"]))
     sizes = {h: len(v) for h, v in pop.items()}
     truth = sum(sum(v) for v in pop.values()) / sum(sizes.values())
-    hits = 0
-    for seed in range(draws):
-        chosen = strata.stratified_sample(sizes, n, seed)
-        est = estimate.stratified({h: [pop[h][i] for i in idx] for h, idx in chosen.items()}, sizes)
-        hits += abs(est.value - truth) <= 1.959964 * est.stderr
-    return {"population_items": sum(sizes.values()), "strata": len(sizes), "sample": n,
-            "draws": draws, "coverage": hits / draws, "full_score": round(truth, 4),
+    coverage = {}
+    for size in (30, n, 120):
+        hits = 0
+        for seed in range(draws):
+            chosen = strata.stratified_sample(sizes, size, seed)
+            est = estimate.stratified({h: [pop[h][i] for i in idx] for h, idx in chosen.items()},
+                                      sizes)
+            low, high = estimate.interval(est, len(chosen))
+            hits += low <= truth <= high
+        coverage[size] = hits / draws
+    return {"population_items": sum(sizes.values()), "strata": len(sizes), "draws": draws,
+            "coverage_by_sample_size": coverage, "full_score": round(truth, 4),
             "run": run["run_id"]}
 
 

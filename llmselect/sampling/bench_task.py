@@ -74,11 +74,11 @@ def run_sampled_task(plan, run: store.RunResult, lm, tm, task) -> tuple[store.Ta
     else:
         est = estimate.simple([x for v in values.values() for x in v.values()], sum(sizes.values()))
         how = "mean of a simple random sample, stderr with finite-population correction"
-    z = 1.959963984540054
     info = store.Sampling(design=design, seed=req.seed, population=sum(sizes.values()),
                           requested=req.sample, strata=len(sizes), estimator=how,
-                          interval=[est.value - z * est.stderr, est.value + z * est.stderr],
-                          confidence=CONFIDENCE, interval_method="normal, ±1.96 stderr",
+                          interval=list(estimate.interval(est, len(chosen), CONFIDENCE)),
+                          confidence=CONFIDENCE,
+                          interval_method="value ± t(n − strata df)·stderr",
                           lm_eval_value=result.value)
     return _as_estimate(result, est.value, est.stderr, est.n, info), wall
 
