@@ -38,12 +38,38 @@ class ModelInfo(_Strict):
     backend_args: dict[str, Any] = Field(default_factory=dict, description="lm-eval model_args")
 
 
+class Sampling(_Strict):
+    """How the scored items were chosen, so a reader knows what the score estimates."""
+
+    design: Literal["first-n", "stratified-random", "simple-random", "sequential-random",
+                    "race"] = Field(description="first-n: lm-eval --limit, the first documents "
+                                    "of each subtask (a smoke test, not an estimate of the full "
+                                    "score); the others: a seeded random sample whose score "
+                                    "estimates the full benchmark's")
+    seed: int | None = Field(None, description="Seed of the random draw")
+    population: int | None = Field(None, description="Items in the full benchmark")
+    requested: float | None = Field(None, description="--sample N|FRACTION, or the --precision "
+                                    "target (95 % half-width)")
+    strata: int | None = Field(None, description="Subtasks the sample is stratified over")
+    estimator: str | None = Field(None, description="How value and stderr were computed")
+    interval: list[float] | None = Field(None, description="[low, high] of the reported "
+                                         "confidence interval for the full-benchmark score")
+    confidence: float | None = None
+    interval_method: str | None = None
+    rounds: list[int] = Field(default_factory=list, description="Items after each round "
+                              "(sequential designs)")
+    lm_eval_value: float | None = Field(None, description="lm-eval's own aggregate over the "
+                                        "sampled items, for reference")
+
+
 class TaskResult(_Strict):
     task: str = Field(description="lm-eval task name, e.g. mmlu, gsm8k_cot, gpqa_main_zeroshot")
     benchmark: str = Field(description="Catalog benchmark key: mmlu, gsm8k, humaneval, gpqa, ...")
     metric: str = Field(description="lm-eval metric kept, with filter: 'acc', 'exact_match,strict-match'")
     value: float = Field(description="Score as lm-eval reports it, in [0, 1]")
-    stderr: float | None = Field(None, description="lm-eval's bootstrap/analytic stderr")
+    stderr: float | None = Field(None, description="lm-eval's bootstrap/analytic stderr; when "
+                                 "it gives none, or the items were sampled, computed from the "
+                                 "per-item log (see sampling.estimator)")
     n: int = Field(description="Items actually scored")
     limit: float | None = Field(None, description="lm-eval --limit used (None = full)")
     sampled: bool = Field(description="True when n is below the task's full size")
@@ -55,6 +81,8 @@ class TaskResult(_Strict):
     data_hash: str | None = Field(None, description="Checksum of the data the task ran on")
     samples_file: str | None = Field(None, description="Per-sample log, relative to the run file")
     extra_metrics: dict[str, float | None] = Field(default_factory=dict)
+    sampling: Sampling | None = Field(None, description="How items were chosen when not all "
+                                      "were scored (None: the full benchmark)")
 
 
 class Hardware(_Strict):

@@ -34,6 +34,7 @@ from llmselect.run_schema import (  # noqa: F401  (callers that write runs use b
     Memory,
     ModelInfo,
     RunResult,
+    Sampling,
     Speed,
     TaskResult,
 )

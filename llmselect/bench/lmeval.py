@@ -56,8 +56,11 @@ def task_manager(plan: Plan):
     return tm
 
 
-def run_task(plan: Plan, run: store.RunResult, lm, tm, task: SuiteTask) -> tuple[store.TaskResult, float]:
-    """One lm-eval evaluation of one suite task; returns its result and wall time."""
+def run_task(plan: Plan, run: store.RunResult, lm, tm, task: SuiteTask,
+             samples: dict[str, list[int]] | None = None) -> tuple[store.TaskResult, float]:
+    """One lm-eval evaluation of one suite task; returns its result and wall time.
+    ``samples``: lm-eval's own document selection per leaf task (sorted indices), used by the
+    random designs of ``llmselect.sampling`` instead of ``limit``."""
     import lm_eval
 
     task = _adapt_to_lm(lm, run, task)
@@ -70,10 +73,12 @@ def run_task(plan: Plan, run: store.RunResult, lm, tm, task: SuiteTask) -> tuple
     cache = plan.out_dir / run.run_id / "partial" / f"requests_{_safe(task.key)}"
     cache.parent.mkdir(parents=True, exist_ok=True)
     limit = int(task.limit) if task.limit and task.limit >= 1 else task.limit
+    limit = None if samples is not None else limit  # samples: only the leaf tasks it names
     started = time.monotonic()
     try:
         out = lm_eval.simple_evaluate(
-            model=lm, tasks=[task.task], num_fewshot=task.num_fewshot, limit=limit,
+            model=lm, tasks=sorted(samples) if samples is not None else [task.task],
+            num_fewshot=task.num_fewshot, limit=limit, samples=samples,
             use_cache=str(cache), task_manager=tm, log_samples=True,
             apply_chat_template=task.apply_chat_template,
             fewshot_as_multiturn=task.fewshot_as_multiturn, gen_kwargs=task.gen_kwargs,
@@ -134,7 +139,7 @@ def _task_error(task: SuiteTask, plan: Plan, exc: Exception) -> Exception:
 def task_result(plan: Plan, run: store.RunResult, task: SuiteTask, out: dict) -> store.TaskResult:
     from llmselect.catalog.benchmarks import find_benchmark
 
-    res = out["results"].get(task.task) or {}
+    res = out["results"].get(task.task) or _pooled(out, task.metric)
     if task.metric not in res:
         have = ", ".join(k for k in res if "_stderr" not in k and k not in {"alias", "name", "sample_len"})
         raise UserError(f"suite {plan.suite.name!r}: task {task.task} has no metric "
@@ -144,25 +149,60 @@ def task_result(plan: Plan, run: store.RunResult, task: SuiteTask, out: dict) ->
     full = sum(out["n-samples"][t]["original"] for t in leaves)
     bench = find_benchmark(task.benchmark)
     samples_rel = write_samples(plan, run, task, out, leaves)
+    stderr = _num(res.get(stderr_key(task.metric)))
+    if stderr is None:  # lm-eval gives none for a group with a 1-item subtask: from the items
+        from llmselect.sampling.items import stderr_of_first_n
+
+        stderr = stderr_of_first_n({t: out.get("samples", {}).get(t, []) for t in leaves},
+                                   task.metric)
     return store.TaskResult(
         task=task.task, benchmark=task.benchmark, metric=task.metric,
-        value=float(res[task.metric]), stderr=_num(res.get(stderr_key(task.metric))), n=n,
+        value=float(res[task.metric]), stderr=stderr, n=n,
         limit=task.limit, sampled=n < full, num_fewshot=_fewshot(out, leaves, task),
         chance=bench.chance if bench else 0.0,
         higher_is_better=bench.higher_is_better if bench else True,
-        task_version=str(out.get("versions", {}).get(task.task)),
+        task_version=str(out.get("versions", {}).get(task.task) or _leaf_versions(out, leaves)),
         task_hash=_hash_of([task_hash(out.get("samples", {}).get(t, [])) for t in leaves]),
         data_hash=plan.data_hashes.get(task.benchmark), samples_file=samples_rel,
         extra_metrics={m: _num(res.get(m)) for m in task.extra_metrics},
+        sampling=_first_n(task, n, full),
     )
 
 
+def _first_n(task: SuiteTask, n: int, full: int) -> store.Sampling | None:
+    """``--limit`` runs are labelled: lm-eval's first documents, a smoke test, not an estimate."""
+    if not task.limit or n >= full:
+        return None
+    return store.Sampling(design="first-n", population=full, requested=task.limit,
+                          estimator="lm-eval's pooled mean of the first documents of each "
+                          "subtask; stderr as if they were random (they are not)")
+
+
 def _leaves(out: dict, name: str) -> list[str]:
-    """Leaf tasks under a task/group name, in lm-eval's order."""
+    """Leaf tasks under a task/group name, in lm-eval's order (a sampled group ran its sampled
+    leaves only: then every leaf lm-eval reports)."""
     if name in out["n-samples"]:
         return [name]
-    children = out.get("group_subtasks", {}).get(name, [])
+    if name not in out.get("group_subtasks", {}):
+        return list(out["n-samples"])
+    children = out["group_subtasks"][name]
     return [leaf for child in children for leaf in _leaves(out, child)]
+
+
+def _pooled(out: dict, metric: str) -> dict:
+    """A group whose sampled leaves ran alone (lm-eval runs every document of a leaf given no
+    indices, so unsampled leaves are left out): lm-eval's size-weighted mean over the items run;
+    ``llmselect.sampling`` re-estimates the full-benchmark score from the per-item log."""
+    rows = [(out["n-samples"][t]["effective"], out["results"][t].get(metric)) for t in out["n-samples"]]
+    rows = [(n, v) for n, v in rows if isinstance(v, (int, float))]
+    if not rows:
+        return {}
+    return {metric: sum(n * v for n, v in rows) / sum(n for n, _ in rows)}
+
+
+def _leaf_versions(out: dict, leaves: list[str]) -> str | None:
+    versions = sorted({str(out.get("versions", {}).get(t)) for t in leaves})
+    return versions[0] if len(versions) == 1 else None
 
 
 def _fewshot(out: dict, leaves: list[str], task: SuiteTask) -> int | None:

@@ -33,6 +33,9 @@ class BenchRequest:
     cache_dir: Path | None = None
     tasks: list[str] | None = None  # subset of the suite, by task key
     limit: float | None = None  # overrides every task's limit
+    sample: float | None = None  # a seeded random sample: N items or a fraction (llmselect.sampling)
+    seed: int = 0
+    precision: float | None = None  # rounds until the 95 % half-width is at most this
     allow_code_execution: bool = False
     backend_options: dict[str, Any] = field(default_factory=dict)
     dry_run: bool = False  # fake backend: checks data, tasks and output without a model
@@ -64,6 +67,9 @@ class Plan:
 
 
 def plan_bench(req: BenchRequest) -> Plan:
+    from llmselect.sampling.options import check_options
+
+    check_options(req)
     suite = load_suite(req.suite)
     tasks, skipped = _select_tasks(suite, req)
     if not tasks:  # a run in which nothing runs is an error, never an empty success
@@ -95,6 +101,8 @@ def _select_tasks(suite: Suite, req: BenchRequest) -> tuple[list[SuiteTask], dic
         tasks = [keys[k] for k in dict.fromkeys(req.tasks)]
     if req.limit is not None:
         tasks = [t.model_copy(update={"limit": req.limit}) for t in tasks]
+    if req.sample is not None or req.precision is not None:  # random items replace the suite's limit
+        tasks = [t.model_copy(update={"limit": None}) for t in tasks]
     skipped = {}
     if not req.allow_code_execution:
         for t in tasks:
@@ -170,6 +178,9 @@ def resume_key(plan: Plan) -> str:
         "model_args": plan.model_args, "suite": plan.suite.name, "data": plan.data_hashes,
         "tasks": [t.model_dump() for t in plan.tasks], "lm_eval": version("lm-eval"),
     }
+    if plan.request.sample is not None or plan.request.precision is not None:
+        req = plan.request
+        parts["sampling"] = {"sample": req.sample, "seed": req.seed, "precision": req.precision}
     return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()[:24]
 
 

@@ -18,13 +18,8 @@ from pathlib import Path
 from llmselect import store
 from llmselect.bench.hooks import lm_hooks
 from llmselect.bench.lmeval import load_lm, run_task, task_manager
-from llmselect.bench.plan import (
-    BenchRequest,
-    Plan,
-    plan_bench,
-    quantization,
-    resume_key,
-)
+from llmselect.bench.plan import BenchRequest, Plan, plan_bench, quantization, resume_key
+from llmselect.sampling.bench_task import check_sample_sizes, run_sampled_task
 
 
 def new_run(plan: Plan, key: str) -> store.RunResult:
@@ -73,20 +68,23 @@ def run_bench(req: BenchRequest) -> Path:
     started = time.monotonic()
     with BenchProgress(len(plan.tasks), enabled=req.progress) as progress:
         progress.bar.update(progress.tasks_id, completed=len(plan.tasks) - len(todo))
+        tm = task_manager(plan) if todo else None
+        if req.sample or req.precision:
+            check_sample_sizes(plan, tm, todo)  # a sample larger than a task fails before the load
         lm = load_lm(plan) if todo or (req.probe and not run.speed.method) else None
         hooks = lm_hooks(lm) if lm is not None else None
         if hooks is not None:
             progress.attach(lm)
             run.notes.extend(n for n in hooks.notes if n not in run.notes)
-        tm = task_manager(plan) if todo else None
         if req.probe and hooks is not None and not run.speed.method:  # before the tasks: the
             run.speed = _speed(hooks, lm)  # same probe gives the ETA rates (issue 14)
             store.save_run(run, plan.out_dir)
         rates = _rates(run, lm, hooks) if req.probe and lm is not None and todo else None
+        runner = run_sampled_task if req.sample or req.precision else run_task
         for task in todo:
             progress.start_task(task.key)
             with _meter(lm, task, rates, plan.spec.backend) as meter:
-                run.tasks[task.key], run.task_wall_time_s[task.key] = run_task(plan, run, lm, tm, task)
+                run.tasks[task.key], run.task_wall_time_s[task.key] = runner(plan, run, lm, tm, task)
             if meter is not None:
                 run.notes.append(meter.note(run.task_wall_time_s[task.key]))
             store.save_run(run, plan.out_dir)

@@ -31,6 +31,12 @@ def bench(
                                         "the suite's tasks."),
     limit: Optional[float] = typer.Option(None, "--limit", help="Items per (sub)task for every "
                                           "task (overrides the suite; <1 = fraction)."),
+    sample: Optional[float] = typer.Option(None, "--sample", help="A seeded random sample, "
+                                           "stratified by subtask: N items or a fraction in "
+                                           "(0, 1]; the score estimates the full benchmark's."),
+    seed: int = typer.Option(0, "--seed", help="Seed of --sample / --precision draws."),
+    precision: Optional[float] = typer.Option(None, "--precision", help="Random rounds until "
+                                              "the 95 % half-width is at most this (e.g. 0.02)."),
     allow_code_execution: bool = typer.Option(False, "--allow-code-execution", help="Run "
                                               "model-written code (HumanEval) in the sandbox."),
     device: str = typer.Option("auto", "--device", help="hf: auto, cpu, cuda, cuda:N."),
@@ -90,6 +96,7 @@ def bench(
     request = BenchRequest(
         model=model, suite=suite, backend=backend, output=output, data_dir=data_dir,
         tasks=[t.strip() for t in tasks.split(",") if t.strip()] if tasks else None, limit=limit,
+        sample=sample, seed=seed, precision=precision,
         allow_code_execution=allow_code_execution, backend_options=options, dry_run=dry_run,
         probe=probe, verbose=verbose, progress=sys.stderr.isatty() or verbose,
         weights_from=weights_from, quant=quant, command=["llmselect", *sys.argv[1:]])

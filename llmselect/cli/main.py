@@ -106,7 +106,7 @@ def _register_commands() -> None:
 
     for name in (
         "models", "profiles", "recommend", "suites", "bench", "results",
-        "compare", "hardware", "report", "suite", "test",
+        "compare", "hardware", "report", "suite", "test", "race",
     ):
         try:
             module = importlib.import_module(f"llmselect.cli.{name}")

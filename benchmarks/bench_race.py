@@ -1,0 +1,162 @@
+"""Issue 15's proof: does sampling/racing cheat, and what does it save? Ratios, one run.
+
+  PYTHONPATH=. python benchmarks/bench_race.py [--races 10000] [--real benchmarks/out]
+
+1. Sequential race simulation (``llmselect.sampling.simulate``): 10,000 races of 2-4 synthetic
+   candidates on an MMLU-sized benchmark (14,042 items, heterogeneous item difficulty), the
+   real ``RaceRule`` at confidence 0.95: wrong-winner rate (≤ 0.05 required); items used when
+   the full-set top-2 gap is ≥ 3 points, as full / used (≥ 5x required); the smallest fixed-size
+   random sample with the same wrong-winner rate, as fixed / sequential mean items.
+2. Coverage of the anytime interval (``looks``) over all looks of the round schedule, 4,000
+   permutations each of populations at 3 %, 25 %, 60 % (≥ 95 % required), and its half-width
+   against the per-item confidence sequence (``confseq``) on the same permutations.
+3. Coverage of the ``--sample`` stratified interval, 1,000 draws from a real per-item log:
+   SmolLM2 on three full MMLU subjects (``benchmarks/suites/mmlu-3subjects.yaml``, run with
+   ``llmselect bench smollm2-135m --suite mmlu-3subjects -o benchmarks/out/full-3subjects``)
+   as the finite population (≥ 93 % required).
+4. The real race (run by ``race``, files under --real): decision, items, wall time, against the
+   full benchmark's wall time estimated from the measured seconds per item.
+Writes benchmarks/out/bench_race.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+
+from llmselect.sampling import confseq, estimate, looks, simulate, strata
+
+OUT = Path(__file__).resolve().parent / "out"
+
+
+def race_simulation(races: int) -> dict:
+    grid = np.unique(np.geomspace(50, 14042, 80).astype(int))
+    started = time.monotonic()
+    out = simulate.simulate(races, seed=15, grid=grid)
+    gap = np.array([o.gap for o in out])
+    items = np.array([o.items for o in out])
+    wrong = float(np.mean([o.wrong for o in out]))
+    big = gap >= 0.03
+    seq_big = items[big].mean()
+    big_out = [o for o, b in zip(out, big) if b]
+    wrong_big = float(np.mean([o.wrong for o in big_out]))
+    floor = 1 / len(big_out)
+    fixed_same = simulate.smallest_fixed(big_out, grid, max(wrong_big, 0.0))
+    fixed_alpha = simulate.smallest_fixed(big_out, grid, 0.05)
+    return {
+        "races": races, "seconds": round(time.monotonic() - started, 1),
+        "wrong_winner_rate": wrong, "wrong_winner_rate_gap_ge_3": wrong_big,
+        "decisions": {d: int(sum(o.decision == d for o in out)) for d in {o.decision for o in out}},
+        "gap_ge_3_races": int(big.sum()), "mean_items_gap_ge_3": round(float(seq_big), 1),
+        "full_over_mean_items_gap_ge_3": round(14042 / seq_big, 2),
+        "share_races_ge_5x_gap_ge_3": round(float(np.mean(14042 / items[big] >= 5)), 4),
+        "median_items_gap_3_to_4": float(np.median(items[(gap >= 0.03) & (gap < 0.04)])),
+        "fixed_n_same_wrong_rate": fixed_same, "resolution": floor,
+        "fixed_over_sequential_same_rate": None if fixed_same is None else round(fixed_same / seq_big, 2),
+        "fixed_n_wrong_le_0.05": fixed_alpha,
+    }
+
+
+def look_coverage(draws: int = 4000) -> dict:
+    rng = np.random.default_rng(7)
+    n_items = 14042
+    rounds = strata.growing_rounds(n_items)
+    res = {}
+    for p in (0.03, 0.25, 0.6):
+        pop = (rng.random(n_items) < p).astype(float)
+        miss = 0
+        for _ in range(draws):
+            x = rng.permutation(pop)
+            miss += any(lo > pop.mean() or hi < pop.mean()
+                        for _, lo, hi in looks.intervals(x, rounds, n_items, 0.05))
+        res[f"p={p}"] = 1 - miss / draws
+    res["draws"] = draws
+    # width vs the exact per-item confidence sequence (confseq), same permutations, p = 0.25
+    pop = (rng.random(n_items) < 0.25).astype(float)
+    xs = np.stack([rng.permutation(pop) for _ in range(200)])
+    lo, hi = confseq.bounds(xs, n_items, 0.05)
+    for n in (338, 1142, 3855):
+        c = looks.pocock_constant(tuple(rounds), n_items, 0.05)
+        widths = [np.subtract(*looks.interval_at(x[:n], n_items, c)[::-1]) / 2 for x in xs]
+        res[f"half_width_at_{n}"] = {"looks": round(float(np.mean(widths)), 4),
+                                     "confseq": round(float(np.mean(hi[:, n - 1] - lo[:, n - 1]) / 2), 4)}
+    return res
+
+
+def sample_coverage(real: Path, draws: int = 1000, n: int = 60) -> dict | None:
+    """The full per-item log of SmolLM2 on three MMLU subjects (benchmarks/suites/
+    mmlu-3subjects.yaml, 387 questions) is the finite population; 1,000 seeded stratified
+    samples of 60 items: how often does estimate ± 1.96 stderr hold the full-set score?"""
+    runs = sorted((real / "full-3subjects").glob("*.json"))
+    if not runs:
+        return None
+    run = json.loads(runs[-1].read_text())
+    pop: dict[str, list[float]] = {}
+    for key, task in run["tasks"].items():
+        for line in (runs[-1].parent / task["samples_file"]).read_text().splitlines():
+            pop.setdefault(key, []).append(float(json.loads(line)["acc"]))
+    sizes = {h: len(v) for h, v in pop.items()}
+    truth = sum(sum(v) for v in pop.values()) / sum(sizes.values())
+    coverage = {}
+    for size in (30, n, 120):
+        hits = 0
+        for seed in range(draws):
+            chosen = strata.stratified_sample(sizes, size, seed)
+            est = estimate.stratified({h: [pop[h][i] for i in idx] for h, idx in chosen.items()},
+                                      sizes)
+            low, high = estimate.interval(est, len(chosen))
+            hits += low <= truth <= high
+        coverage[size] = hits / draws
+    return {"population_items": sum(sizes.values()), "strata": len(sizes), "draws": draws,
+            "coverage_by_sample_size": coverage, "full_score": round(truth, 4),
+            "run": run["run_id"]}
+
+
+def real_race(real: Path) -> dict:
+    out = {}
+    walls = {}
+    if (real / "race-walls.txt").is_file():
+        for line in (real / "race-walls.txt").read_text().splitlines():
+            name, _, wall = line.split()
+            walls[name] = float(wall.split("=")[1])
+    full = {"mmlu": 14042, "gsm8k": 1319}
+    for suite in ("mmlu", "gsm8k"):
+        path = real / f"race-{suite}.json"
+        if not path.is_file() or not path.read_text().strip():
+            continue
+        r = json.loads(path.read_text())
+        per_item = {m: r["wall_s"][m] / max(r["items"][m], 1) for m in r["items"]}
+        full_wall = sum(per_item[m] * full[suite] for m in per_item)
+        out[suite] = {"decision": r["decision"], "winner": r["winner"], "alive": r["alive"],
+                      "items": r["items"], "population": r["population"], "pairs": r["pairs"],
+                      "eval_wall_s": r["wall_s"], "command_wall_s": walls.get(suite),
+                      "est_full_wall_s": round(full_wall), "s_per_item": per_item,
+                      "full_over_items": round(full[suite] / max(r["items"].values()), 1),
+                      "full_wall_over_race_eval_wall": round(full_wall / sum(r["wall_s"].values()), 1)}
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--races", type=int, default=10_000)
+    ap.add_argument("--real", type=Path, default=OUT)
+    args = ap.parse_args()
+    OUT.mkdir(exist_ok=True)
+    previous = OUT / "bench_race.json"
+    if args.races == 0 and previous.is_file():  # re-read the simulation, redo the real parts
+        old = json.loads(previous.read_text())
+        sim, cov = old["race_simulation"], old["look_coverage"]
+    else:
+        sim, cov = race_simulation(args.races), look_coverage()
+    result = {"race_simulation": sim, "look_coverage": cov,
+              "sample_coverage_real_log": sample_coverage(args.real), "real_race": real_race(args.real)}
+    (OUT / "bench_race.json").write_text(json.dumps(result, indent=2, default=str))
+    print(json.dumps(result, indent=2, default=str))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,102 @@
+"""The sampling maths on synthetic finite populations: allocation, the stratified estimator's
+coverage, the anytime intervals' coverage over all looks, and the race rule's error rate."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from llmselect.errors import UserError
+from llmselect.sampling import confseq, estimate, looks, race, simulate, strata
+
+
+def test_proportional_allocation_sums_and_keeps_every_stratum():
+    sizes = {"a": 1000, "b": 100, "c": 10}
+    alloc = strata.allocate(sizes, 111)
+    assert sum(alloc.values()) == 111 and alloc == {"a": 100, "b": 10, "c": 1}
+    assert min(strata.allocate(sizes, 3).values()) == 1
+
+
+def test_stratified_sample_is_seeded_sorted_and_within_range():
+    sizes = {"x": 50, "y": 7}
+    a, b = strata.stratified_sample(sizes, 20, 1), strata.stratified_sample(sizes, 20, 1)
+    assert a == b and a != strata.stratified_sample(sizes, 20, 2)
+    assert all(v == sorted(v) and max(v) < sizes[k] for k, v in a.items())
+
+
+@pytest.mark.parametrize("spec", [0, -0.5, 1.5])
+def test_bad_sample_sizes_are_one_line(spec):
+    with pytest.raises(UserError, match="--sample"):
+        strata.sample_size(spec, 100, "task t")
+
+
+def test_sample_larger_than_benchmark():
+    with pytest.raises(UserError, match="larger than the benchmark"):
+        strata.sample_size(101, 100, "task t")
+    assert strata.sample_size(0.1, 100, "t") == 10 and strata.sample_size(1, 100, "t") == 100
+
+
+def test_full_census_has_zero_stderr():
+    vals = {"a": [1, 0, 1], "b": [0, 0]}
+    est = estimate.stratified(vals, {"a": 3, "b": 2})
+    assert est.value == pytest.approx(2 / 5) and est.stderr == 0.0
+
+
+def test_stratified_interval_covers_at_least_93_percent():
+    rng = np.random.default_rng(0)
+    pop = {f"s{h}": list((rng.random(rng.integers(100, 400)) < rng.uniform(0.2, 0.8)).astype(float))
+           for h in range(20)}
+    sizes = {h: len(v) for h, v in pop.items()}
+    truth = sum(map(sum, pop.values())) / sum(sizes.values())
+    hits = 0
+    for seed in range(400):
+        chosen = strata.stratified_sample(sizes, 200, seed)
+        est = estimate.stratified({h: [pop[h][i] for i in idx] for h, idx in chosen.items()}, sizes)
+        hits += abs(est.value - truth) <= 1.96 * est.stderr
+    assert hits / 400 >= 0.93
+
+
+def test_looks_interval_covers_over_all_looks():
+    rng = np.random.default_rng(1)
+    n_items = 3000
+    rounds = strata.growing_rounds(n_items)
+    pop = (rng.random(n_items) < 0.3).astype(float)
+    miss = sum(any(lo > pop.mean() or hi < pop.mean()
+                   for _, lo, hi in looks.intervals(rng.permutation(pop), rounds, n_items, 0.05))
+               for _ in range(400))
+    assert miss / 400 <= 0.07  # 0.05 in expectation; 400 draws
+
+
+def test_confseq_covers_and_closes_on_the_exact_mean():
+    rng = np.random.default_rng(2)
+    pop = (rng.random(500) < 0.4).astype(float)
+    lo, hi = confseq.bounds(np.stack([rng.permutation(pop) for _ in range(300)]), 500, 0.05)
+    assert ((lo <= pop.mean()) & (hi >= pop.mean())).all(axis=1).mean() >= 0.95
+    assert lo[0, -1] == hi[0, -1] == pytest.approx(pop.mean())
+
+
+def test_race_drops_a_clearly_worse_candidate_and_keeps_equal_ones():
+    rng = np.random.default_rng(3)
+    n_items = 5000
+    good = (rng.random(n_items) < 0.7).astype(float)
+    bad = (rng.random(n_items) < 0.4).astype(float)
+    rule = race.RaceRule(n_items, race.schedule(n_items, None), 0.95, None, None, 2)
+    look = rule.look({"good": good, "bad": bad}, ["good", "bad"], 100)
+    assert look.decision == "winner" and look.winner == "good" and look.dropped == {"bad": "good"}
+    same = rule.look({"a": good, "b": good.copy()}, ["a", "b"], 100)
+    assert same.decision is None and same.alive == ["a", "b"]
+
+
+def test_margin_and_budget_end_a_race():
+    x = np.zeros(1000)
+    rule = race.RaceRule(1000, race.schedule(1000, 150), 0.95, 0.05, 150, 2)
+    assert rule.schedule == [100, 150]
+    assert rule.look({"a": x, "b": x}, ["a", "b"], 100).decision == "within-margin"
+    rule.margin = None
+    assert rule.look({"a": x, "b": x}, ["a", "b"], 150).decision == "budget"
+
+
+def test_simulated_wrong_winner_rate_within_alpha():
+    out = simulate.simulate(150, seed=4, n_items=3000)
+    assert np.mean([o.wrong for o in out]) <= 0.05
+    assert any(o.decision == "winner" for o in out)
