@@ -360,8 +360,6 @@ def test_compare_names_an_unreadable_run_in_the_folder_it_searches(ws):
     assert "broken.json" in result.stderr and "not valid JSON" in result.stderr
 
 
-@pytest.mark.xfail(strict=True, reason="issue 19: NaN scores inside run files are handled in "
-                   "store/compare/gate by its owner; this must then fail or say 'not a number'")
 def test_a_nan_score_never_passes_the_gate(ws):
     path = ws / "res" / "cand.json"
     raw = json.loads(path.read_text())

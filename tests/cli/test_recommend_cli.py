@@ -148,6 +148,8 @@ def _machine(monkeypatch, ram_gb: float):
         detected.append(ram_gb)
         return Hardware(cpu="Test CPU", cores=2, ram_gb=ram_gb)
 
+    monkeypatch.setattr(hardware, "measure_memory_bandwidth_gbps", lambda: 20.0)
+
     monkeypatch.setattr(hardware, "detect_hardware", detect)
     return detected
 
@@ -158,7 +160,8 @@ def test_hardware_local_targets_the_detected_machine(monkeypatch):
     assert out.exit_code == 0, out.output
     rec = json.loads(out.stdout)
     assert detected == [24.0]  # detected once, and that is what was ranked against
-    assert rec["hardware"] == "this machine: Test CPU, 24 GB RAM (cpu, int8, Q8_0, Q4_K_M, int4, Q4_0)"
+    assert rec["hardware"] == (
+        "this machine: Test CPU, 2 cores, 24 GB RAM (cpu, int8, Q8_0, Q4_K_M, int4, Q4_0)")
     ranked = [e["model"] for e in rec["ranked"]]
     excluded = {x["model"]: x["constraint"] for x in rec["excluded"]}
     assert "mistral-7b-instruct" in ranked  # a 7B model at Q4 fits 24 GB
