@@ -31,6 +31,11 @@ def hub(gguf_bytes, tmp_path, monkeypatch):
         monkeypatch.setenv("HF_HOME", str(tmp_path / "hf-home"))
         monkeypatch.delenv("HF_TOKEN", raising=False)
         monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+        # huggingface_hub reads HF_HUB_OFFLINE once, at import: CI exports it, so the constant
+        # it keeps is switched off too, or every request here would be refused as offline
+        import huggingface_hub.constants as hub_constants
+
+        monkeypatch.setattr(hub_constants, "HF_HUB_OFFLINE", False)
         monkeypatch.setenv("OLLAMA_MODELS", str(tmp_path / "no-ollama"))
         yield server
 
