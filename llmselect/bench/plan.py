@@ -70,6 +70,8 @@ def plan_bench(req: BenchRequest) -> Plan:
     from llmselect.sampling.options import check_options
 
     check_options(req)
+    if not req.dry_run:
+        _check_lm_eval(req)
     suite = load_suite(req.suite)
     tasks, skipped = _select_tasks(suite, req)
     if not tasks:  # a run in which nothing runs is an error, never an empty success
@@ -110,6 +112,27 @@ def _select_tasks(suite: Suite, req: BenchRequest) -> tuple[list[SuiteTask], dic
                 skipped[t.key] = ("scores by running model-written code; add "
                                   "--allow-code-execution to run it in llmselect's sandbox")
     return [t for t in tasks if t.key not in skipped], skipped
+
+
+def _check_lm_eval(req: BenchRequest) -> None:
+    """Every backend runs through lm-eval: on the light install, say so before resolving the
+    model (finding its weights may need packages only the bench extras bring)."""
+    from importlib.util import find_spec
+
+    if find_spec("lm_eval") is not None:
+        return
+    text = req.model.strip()
+    if req.backend:
+        backend = get_backend(req.backend)
+        extras = [backend.extra] if backend.extra in ("bench", "endpoint") else ["bench", backend.extra]
+    elif text.startswith("endpoint:"):
+        extras = ["endpoint"]
+    elif text.startswith("hf:"):
+        extras = ["bench"]
+    else:  # a .gguf or a catalog alias: llama.cpp runs it on a CPU
+        extras = ["bench", "llamacpp"]
+    raise EnvironmentProblem("bench runs models through lm-eval, which is not installed; install "
+                             f"it with: pip install 'llmselect[{','.join(extras)}]'")
 
 
 def _check_installed(backend: Backend) -> None:

@@ -31,7 +31,7 @@ open_weights: {value: true, source: B-chatbot-en}
 params_total_b: {value: 7, source: B-chatbot-en}
 """
 HEAVY = ("lm_eval", "torch", "transformers", "datasets", "llama_cpp", "accelerate", "gguf",
-         "vllm", "evaluate", "matplotlib")
+         "vllm", "evaluate", "matplotlib", "tqdm", "huggingface_hub")  # none in the light install
 
 
 def _card(t: Path, name: str, text: str) -> None:
