@@ -18,7 +18,13 @@ from pathlib import Path
 from llmselect import store
 from llmselect.bench.hooks import lm_hooks
 from llmselect.bench.lmeval import load_lm, run_task, task_manager
-from llmselect.bench.plan import BenchRequest, Plan, plan_bench, quantization, resume_key
+from llmselect.bench.plan import (
+    BenchRequest,
+    Plan,
+    plan_bench,
+    quantization,
+    resume_key,
+)
 from llmselect.sampling.bench_task import check_sample_sizes, run_sampled_task
 
 

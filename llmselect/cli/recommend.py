@@ -54,7 +54,9 @@ def _diagnostics(rec, runs) -> None:
         shown = [f"{r} (measured elsewhere)" if r in elsewhere else r for r in rec.measured_runs]
         err_console.print(f"using {len(rec.measured_runs)} measured run(s): {', '.join(shown)}",
                           soft_wrap=True)
-    unlinked = [r.run_id for r in runs if r.model.catalog_id is None]
+    from llmselect.scoring.measured import unlinked as unlinked_runs
+
+    unlinked = unlinked_runs(runs)
     if unlinked:
         err_console.print(f"ignored {len(unlinked)} run(s) not linked to a catalog model: "
                           f"{', '.join(unlinked[:5])}")

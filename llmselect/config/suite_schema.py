@@ -11,9 +11,8 @@ from typing import Any, Literal
 
 from pydantic import Field, field_validator
 
-from llmselect.strict import StrictModel
-
 from llmselect.ownsuite.schema import OwnSuite
+from llmselect.strict import StrictModel
 
 
 class SuiteTask(StrictModel):
@@ -70,8 +69,7 @@ def load_suite(name_or_path: str) -> Suite:
     from pathlib import Path
 
     from llmselect.config.loading import load_yaml_model
-    from llmselect.errors import unknown
-    from llmselect.errors import UserError
+    from llmselect.errors import UserError, unknown
     from llmselect.resources import find_named_yaml, list_named_yaml, looks_like_path
 
     path = find_named_yaml("suites", name_or_path)

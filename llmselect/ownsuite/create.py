@@ -16,7 +16,12 @@ from pathlib import Path
 
 from llmselect.errors import EnvironmentProblem, UserError
 from llmselect.ownsuite import ingest, taskgen
-from llmselect.ownsuite.schema import (ANSWER_METRICS, DEFAULT_ANSWER_METRICS, Judge, OwnSuite)
+from llmselect.ownsuite.schema import (
+    ANSWER_METRICS,
+    DEFAULT_ANSWER_METRICS,
+    Judge,
+    OwnSuite,
+)
 
 
 @dataclass

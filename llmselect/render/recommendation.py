@@ -14,8 +14,15 @@ from __future__ import annotations
 import json
 import sys
 
-from llmselect.render.cells import (MARKS_LEGEND, deploy_text, facts_line, money, percent,
-                                    provenance_mark, total_text)
+from llmselect.render.cells import (
+    MARKS_LEGEND,
+    deploy_text,
+    facts_line,
+    money,
+    percent,
+    provenance_mark,
+    total_text,
+)
 from llmselect.render.formats import OutputFormat
 from llmselect.render.tables import markdown_table
 

@@ -13,7 +13,6 @@ metrics stay lm-eval's; the score is then re-estimated for the full benchmark.
 
 from __future__ import annotations
 
-
 import numpy as np
 
 from llmselect import store

@@ -18,7 +18,6 @@ from typing import Any, Callable
 from llmselect import memory
 from llmselect.config.profile_schema import Profile
 from llmselect.scoring.deployment import Candidate
-from llmselect.scoring.parts import fill_unknown_parts  # noqa: F401  (the pipeline's entry)
 from llmselect.scoring.quality import quality
 from llmselect.scoring.result_types import CriterionResult, clip01, log_scale
 

@@ -18,12 +18,9 @@ import numpy as np
 from llmselect.config.profile_schema import CRITERIA, Profile
 from llmselect.errors import UserError
 from llmselect.scoring import constraints, deployment, quality_model, ranking
-from llmselect.scoring.criteria import (
-    CRITERION_FUNCTIONS,
-    CriterionResult,
-    fill_unknown_parts,
-)
+from llmselect.scoring.criteria import CRITERION_FUNCTIONS, CriterionResult
 from llmselect.scoring.measured import collect
+from llmselect.scoring.parts import fill_unknown_parts
 from llmselect.scoring.result import (
     CriterionDetail,
     Exclusion,

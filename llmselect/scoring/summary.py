@@ -8,7 +8,6 @@ import numpy as np
 from llmselect.config.profile_schema import Profile
 from llmselect.scoring.result import BreakEven, RankedModel
 
-
 #: The words a "why" uses for each criterion: short enough for an 80-column table.
 WHY_WORDS = {"quality": "quality", "gdpr_security": "GDPR", "license_openness": "licence",
              "cost": "cost", "hardware_fit": "fit", "speed": "speed", "context": "context",
