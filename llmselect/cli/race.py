@@ -59,14 +59,16 @@ def race(
 
     res = run_race(req, on_look=progress)
     look = res.look
-    rows = [{"a": p.a, "b": p.b, "items": p.n, "delta_pts": round(100 * p.delta, 2),
-             "low_pts": round(100 * p.low, 2), "high_pts": round(100 * p.high, 2)}
+    rows = [{"a": p.a, "b": p.b, "items": p.n, "delta_pts": round(100 * p.delta, 1),
+             "low_pts": round(100 * p.low, 1), "high_pts": round(100 * p.high, 1)}
             for p in look.pairs]
     payload = {"decision": look.decision, "winner": look.winner, "confidence": confidence,
                "alive": look.alive, "task": res.task, "population": res.population,
                "items": res.items, "wall_s": res.wall_s, "p_first": res.p_first,
                "pairs": rows, "runs": {k: str(v) for k, v in res.run_files.items()},
-               "dropped": {d: who for lk in res.history for d, who in lk.dropped.items()}}
+               "dropped": {d: who for lk in res.history for d, who in lk.dropped.items()},
+               "rounds": [{"items": lk.n, "wall_s": {k: round(v, 1) for k, v in w.items()}}
+                          for lk, w in zip(res.history, res.round_wall_s)]}
     emit(rows, fmt, title=f"race on {res.task}: pairwise differences (a − b, points, "
          f"{confidence:.0%} intervals)", payload=payload)
     err_console.print(f"decision: {_decision_line(res, confidence)}")

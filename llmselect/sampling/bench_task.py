@@ -21,6 +21,8 @@ from llmselect.sampling import estimate, looks, strata
 from llmselect.sampling.items import values_by_leaf
 
 CONFIDENCE = 0.95
+_SCORE_FORM = ("modified Wilson at the effective sample size, t(n − strata df) quantile "
+               "(Kott & Carr 1997; Korn & Graubard 1998)")
 
 
 def task_sizes(tm, task_name: str) -> tuple[dict[str, int], bool]:
@@ -77,7 +79,7 @@ def run_sampled_task(plan, run: store.RunResult, lm, tm, task) -> tuple[store.Ta
                           requested=req.sample, strata=len(sizes), estimator=how,
                           interval=list(estimate.interval(est, len(chosen), CONFIDENCE)),
                           confidence=CONFIDENCE,
-                          interval_method="value ± t(n − strata df)·stderr",
+                          interval_method=_SCORE_FORM if est.unit else "value ± t(n − strata df)·stderr",
                           lm_eval_value=result.value)
     return _as_estimate(result, est.value, est.stderr, est.n, info), wall
 

@@ -23,6 +23,8 @@ import math
 
 import numpy as np
 
+from llmselect.sampling.estimate import wilson
+
 MC_DRAWS = 400_000
 SAFETY = 0.8  # spend 80 % of α: room for the Monte Carlo error of c and the normal approximation
 
@@ -62,18 +64,11 @@ def from_moments(s1: float, s2: float, n: int, population: int, c: float, low: f
         return mean, mean
     f = 1 - n / population
     if (low, high) == (0.0, 1.0):
-        return _wilson(mean, n, f, c)
+        return wilson(mean, n / f, c)
     p1, p2, m = s1 + low + high, s2 + low * low + high * high, n + 2
     var = max(p2 - p1 * p1 / m, 0.0) / (m - 1)
     se = math.sqrt(f * var / n)
     return max(low, mean - c * se), min(high, mean + c * se)
-
-
-def _wilson(p: float, n: int, f: float, c: float) -> tuple[float, float]:
-    k = c * c * f / n
-    centre = (p + k / 2) / (1 + k)
-    half = math.sqrt(k * p * (1 - p) + k * k / 4) / (1 + k)
-    return max(0.0, centre - half), min(1.0, centre + half)
 
 
 def intervals(x: np.ndarray, looks: list[int], population: int, alpha: float,

@@ -51,6 +51,7 @@ class RaceResult:
     run_files: dict[str, Path]
     history: list[Look] = field(default_factory=list)
     p_first: float | None = None
+    round_wall_s: list[dict[str, float]] = field(default_factory=list)  # per look, per candidate
 
 
 def check_request(req: RaceRequest) -> None:
@@ -124,14 +125,16 @@ def run_race(req: RaceRequest, on_look: Callable[[Look], None] | None = None) ->
     results: dict[str, store.TaskResult] = {}
     wall = {n: 0.0 for n in names}
     items = {n: 0 for n in names}
-    alive, history, p_first = list(names), [], None
+    alive, history, p_first, round_wall = list(names), [], None, []
     for n in rule.schedule:
         chosen = strata.as_samples(order[:n])
+        round_wall.append({})
         for name in alive:
             plan = cands[names.index(name)]
             started = time.monotonic()
             results[name], _ = run_task(plan, runs[name], lms[name], tm, task, samples=chosen)
-            wall[name] += time.monotonic() - started
+            round_wall[-1][name] = time.monotonic() - started
+            wall[name] += round_wall[-1][name]
             items[name] = n
             values[name] = _ordered(plan, results[name], task.metric, order[:n])
         _check_same_experiment({a: results[a] for a in alive})
@@ -153,7 +156,8 @@ def run_race(req: RaceRequest, on_look: Callable[[Look], None] | None = None) ->
     for name in names:
         files[name] = _save(cands[names.index(name)], runs[name], task, results[name],
                             values[name], population, req, rule, wall[name])
-    return RaceResult(look, population, task.key, items, wall, files, history, p_first)
+    return RaceResult(look, population, task.key, items, wall, files, history, p_first,
+                      round_wall)
 
 
 def _ordered(plan, result, metric, order) -> np.ndarray:

@@ -42,18 +42,55 @@ def test_full_census_has_zero_stderr():
     assert est.value == pytest.approx(2 / 5) and est.stderr == 0.0
 
 
+def _stratified_coverage(pop: dict[str, list[float]], n: int, draws: int) -> float:
+    sizes = {h: len(v) for h, v in pop.items()}
+    truth = sum(map(sum, pop.values())) / sum(sizes.values())
+    hits = 0
+    for seed in range(draws):
+        chosen = strata.stratified_sample(sizes, n, seed)
+        est = estimate.stratified({h: [pop[h][i] for i in idx] for h, idx in chosen.items()}, sizes)
+        low, high = estimate.interval(est, len(chosen))
+        hits += low <= truth <= high
+    return hits / draws
+
+
+def _exact_population(sizes_and_p, seed: int) -> dict[str, list[float]]:
+    rng = np.random.default_rng(seed)
+    return {h: list((rng.permutation(size) < round(p * size)).astype(float))
+            for h, (size, p) in sizes_and_p.items()}
+
+
 def test_stratified_interval_covers_at_least_93_percent():
     rng = np.random.default_rng(0)
     pop = {f"s{h}": list((rng.random(rng.integers(100, 400)) < rng.uniform(0.2, 0.8)).astype(float))
            for h in range(20)}
-    sizes = {h: len(v) for h, v in pop.items()}
-    truth = sum(map(sum, pop.values())) / sum(sizes.values())
-    hits = 0
-    for seed in range(400):
-        chosen = strata.stratified_sample(sizes, 200, seed)
-        est = estimate.stratified({h: [pop[h][i] for i in idx] for h, idx in chosen.items()}, sizes)
-        hits += abs(est.value - truth) <= 1.96 * est.stderr
-    assert hits / 400 >= 0.93
+    assert _stratified_coverage(pop, 200, 400) >= 0.93
+
+
+@pytest.mark.parametrize("rates", [(0.22, 0.30, 0.27), (0.05, 0.03, 0.02), (0.90, 0.95, 0.85)],
+                         ids=["mmlu-small-model", "gsm8k-small-model", "easy"])
+@pytest.mark.parametrize("n", [30, 60])
+def test_stratified_interval_holds_with_few_binary_items(rates, n):
+    """Three MMLU-sized subjects (100/135/152 items, as benchmarks/suites/mmlu-3subjects.yaml),
+    30 or 60 sampled items: ~10 per stratum, where value ± t·se undercovers (93 % near p = 0.27,
+    ~65 % near p = 0.03 at 30 items, collapsing to a point on a run of zeros)."""
+    pop = _exact_population(dict(zip("abc", zip((100, 135, 152), rates))), seed=3)
+    assert _stratified_coverage(pop, n, 1000) >= 0.93
+
+
+def test_stratified_interval_is_not_a_point_on_a_run_of_zeros():
+    est = estimate.stratified({"a": [0.0] * 10, "b": [0.0] * 10}, {"a": 500, "b": 800})
+    low, high = estimate.interval(est, 2)
+    assert est.stderr == 0 and low == 0 and 0.05 < high < 0.25
+
+
+def test_census_interval_is_the_score_and_continuous_scores_keep_t_form():
+    census = estimate.stratified({"a": [1.0, 0.0], "b": [1.0]}, {"a": 2, "b": 1})
+    assert estimate.interval(census, 2) == (census.value, census.value)
+    bleu = estimate.simple([12.0, 30.5, 22.0, 8.0], 100)
+    low, high = estimate.interval(bleu, 1)
+    assert not bleu.unit and low < bleu.value < high and high - bleu.value == pytest.approx(
+        bleu.value - low)
 
 
 def test_looks_interval_covers_over_all_looks():
