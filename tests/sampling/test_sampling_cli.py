@@ -105,6 +105,9 @@ def test_race_writes_run_files_that_compare_reads(env):
     assert payload["decision"] == "exhausted" and payload["population"] == 135
     assert payload["items"] == {"smollm2-135m": 135, "gemma3-270m": 135}
     assert "after 100 items: in the race smollm2-135m, gemma3-270m" in out.stderr
+    # one entry per look (100 items, then the whole task), each candidate's wall for that round
+    assert [r["items"] for r in payload["rounds"]] == [100, 135]
+    assert all(set(r["wall_s"]) == {"smollm2-135m", "gemma3-270m"} for r in payload["rounds"])
     runs = load_runs(env / "res")
     assert len(runs) == 2 and all(r.tasks["mmlu_anatomy"].sampling.design == "race" for r in runs)
     cmp = invoke("compare", *payload["runs"].values(), "--format", "json")
