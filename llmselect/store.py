@@ -129,10 +129,17 @@ def scan_runs(folder: str | os.PathLike | None = None) -> tuple[list[RunResult],
     return sorted(runs, key=lambda r: r.created_at), skipped
 
 
+_WARNED: set[tuple[str, str]] = set()
+
+
 def warn_skipped(skipped: Iterable[Skipped]) -> None:
-    """Name each unreadable run file on stderr: a measurement is never dropped in silence."""
+    """Name each unreadable run file on stderr: a measurement is never dropped in silence. Once
+    per file and reason in a process: ``compare`` looks a folder up once per run it resolves."""
     for item in skipped:
-        print(f"llmselect: warning: skipped {item.path}: {item.reason}", file=sys.stderr)
+        key = (str(item.path), item.reason)
+        if key not in _WARNED:
+            _WARNED.add(key)
+            print(f"llmselect: warning: skipped {item.path}: {item.reason}", file=sys.stderr)
 
 
 def load_runs(folder: str | os.PathLike | None = None, *, strict: bool = False,
