@@ -223,4 +223,8 @@ def svg_data_uri(fig: Figure) -> str:
 
 
 def save_png(fig: Figure, path: Path) -> None:
-    fig.savefig(path, format="png", dpi=150, metadata={"Software": None})
+    """Written beside ``path`` and renamed: a report killed mid-write keeps its previous image."""
+    from llmselect.fileio import atomic_output
+
+    with atomic_output(path) as tmp:
+        fig.savefig(tmp, format="png", dpi=150, metadata={"Software": None})
