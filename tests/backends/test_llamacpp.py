@@ -118,6 +118,45 @@ def test_prefix_sharing_evaluates_fewer_tokens(model):
     assert shared < 0.5 * naive
 
 
+FEW_SHOT = "The following are multiple choice questions (with answers) about astronomy.\n\n" + "".join(
+    f"Question: What is the {k}th planet from the Sun?\nA. Mercury\nB. Venus\nC. Earth\nD. {p}\n"
+    f"Answer: D\n\n" for k, p in ((4, "Mars"), (5, "Jupiter"), (6, "Saturn"), (7, "Uranus"), (8, "Neptune")))
+QUESTIONS = [f"Question: {q}\nA. yes\nB. no\nC. maybe\nD. never\nAnswer:" for q in (
+    "Is the Moon a planet?", "Does Mars have two moons?", "Is Pluto a dwarf planet?",
+    "Is the Sun a star?", "Does Venus rotate backwards?", "Is Jupiter made of rock?")]
+
+
+def _round(questions):
+    return [(FEW_SHOT + q, c) for q in questions for c in (" A", " B", " C", " D")]
+
+
+def test_saved_prefix_states_are_exact_across_calls(model):
+    """A race asks lm-eval again every round; the few-shot block saved by one call is restored
+    by the next instead of evaluated again, with the same logprobs as evaluating it."""
+    from llmselect.backends.llamacpp.prefix_states import PrefixStates
+
+    _, lm = model
+    lm.prefix_states = PrefixStates(256 * 2**20)
+    lm.engine._cut_cache(0)
+    lm.loglikelihood(_instances(_round(QUESTIONS[:3])), disable_tqdm=True)  # round 1: saves it
+    assert len(lm.prefix_states) == 1
+    lm.engine._cut_cache(0)
+    before = lm.engine.tokens_evaluated
+    restored = lm.loglikelihood(_instances(_round(QUESTIONS[3:])), disable_tqdm=True)
+    with_store = lm.engine.tokens_evaluated - before
+    alone = lm.loglikelihood(_instances(_round(QUESTIONS[5:])), disable_tqdm=True)  # no neighbour
+    lm.prefix_states = PrefixStates(0)
+    lm.engine._cut_cache(0)
+    before = lm.engine.tokens_evaluated
+    fresh = lm.loglikelihood(_instances(_round(QUESTIONS[3:])), disable_tqdm=True)
+    without = lm.engine.tokens_evaluated - before
+    assert [g for _, g in restored] == [g for _, g in fresh]
+    assert np.max(np.abs(np.array([s for s, _ in restored]) - np.array([s for s, _ in fresh]))) < 1e-6
+    assert np.max(np.abs(np.array([s for s, _ in alone]) - np.array([s for s, _ in fresh[-4:]]))) < 1e-6
+    prefix = len(lm.tok_encode(FEW_SHOT))
+    assert without - with_store >= prefix - 16  # the block itself was not evaluated again
+
+
 def test_greedy_flag_matches_generation(model):
     _, lm = model
     from lm_eval.api.instance import Instance

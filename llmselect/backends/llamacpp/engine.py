@@ -218,6 +218,24 @@ class LlamaEngine:
         return [np.ctypeslib.as_array(self.lib.llama_get_logits_ith(self.ctx.ctx, i),
                                       shape=(self.n_vocab,)).copy() for i in flagged]
 
+    # -- saved prefix states (see prefix_states) ---------------------------------------------
+    def save_state(self) -> bytes:
+        """The KV cells of the cached sequence, as llama.cpp serialises them."""
+        size = self.lib.llama_state_seq_get_size(self.ctx.ctx, 0)
+        buf = (ctypes.c_uint8 * size)()
+        got = self.lib.llama_state_seq_get_data(self.ctx.ctx, buf, size, 0)
+        return bytes(memoryview(buf)[:got])
+
+    def load_state(self, tokens: tuple[int, ...], data: bytes) -> bool:
+        """Replace the cache by a saved state of ``tokens``; False (cache empty) if llama.cpp
+        refuses it."""
+        self.lib.llama_memory_clear(self.mem, True)
+        buf = (ctypes.c_uint8 * len(data)).from_buffer_copy(data)
+        ok = self.lib.llama_state_seq_set_data(self.ctx.ctx, buf, len(data), 0) != 0
+        self.cached = list(tokens) if ok else []
+        self._short_cache = False
+        return ok
+
     def greedy(self, prompt: list[int], max_new: int, should_stop) -> list[int]:
         """Greedy continuation of prompt: stops at an end-of-generation token, after max_new
         tokens, at the end of the window, or when should_stop(generated_tokens) is true."""

@@ -28,6 +28,8 @@ model_args:
 - truncation (True: cut long prompts from the left like hf; False: refuse with an error),
   max_gen_toks (256), add_bos_token (default: the GGUF's tokenizer.ggml.add_bos_token), verbose.
 - flash_attn (0; -1 auto, 1 on), repack (False; True lets llama.cpp repack Q4_0/Q4_K weights).
+- prefix_cache_mb (1024): memory for the KV states of shared prefixes kept across calls (see
+  ``prefix_states``: a race's rounds re-ask every few-shot block); 0 turns it off.
 The defaults make every logprob independent of how tokens are split into batches, which is what
 makes prefix sharing exact; flash attention, repacked weights, or an f16 KV cache with K-quant
 weights move logits by 0.05 to ~1 nat when the same tokens are batched differently (measured).
@@ -48,6 +50,7 @@ from tqdm import tqdm
 from llmselect.backends.llamacpp.engine import LlamaEngine, log_softmax
 from llmselect.backends.llamacpp.float_weights import choose_weights, float_copy
 from llmselect.backends.llamacpp.prefix_order import group_and_sort, reusable_len
+from llmselect.backends.llamacpp.prefix_states import MIN_SHARED, PrefixStates, shared_prefixes
 from llmselect.data import cache_root
 from llmselect.errors import UserError
 from llmselect.gguf_meta import read_gguf_metadata
@@ -90,7 +93,7 @@ class LlamaCppLM(TemplateLM):
                  n_batch: int = 512, truncation: bool = True, max_gen_toks: int = 256,
                  add_bos_token: bool | None = None, verbose: bool = False, flash_attn: int = 0,
                  kv_type: str = "auto", repack: bool = False, weights: str = "auto",
-                 cache_dir: str | None = None, **_ignored: Any):
+                 cache_dir: str | None = None, prefix_cache_mb: float = 1024, **_ignored: Any):
         super().__init__()
         self.gguf = read_gguf_metadata(pretrained)
         trained = int(self.gguf.get("context_length") or DEFAULT_MAX_CTX)
@@ -103,6 +106,7 @@ class LlamaCppLM(TemplateLM):
                                   verbose=_as_bool(verbose), arch=self.gguf["architecture"],
                                   flash_attn=int(flash_attn), type_kv=KV_TYPES[self.kv_type],
                                   repack=_as_bool(repack))
+        self.prefix_states = PrefixStates(int(float(prefix_cache_mb) * 2**20))
         self.truncation = _as_bool(truncation)
         self._max_gen_toks = int(max_gen_toks)
         lib, vocab = self.engine.lib, self.engine.vocab
@@ -182,9 +186,10 @@ class LlamaCppLM(TemplateLM):
         results: list[tuple[float, bool] | None] = [None] * len(requests)
         groups = group_and_sort(inputs, read_from)
         self.engine.reserve(max((len(g.tokens) for g in groups), default=1))  # one KV size for the lot
+        shared = shared_prefixes(groups)
         with tqdm(total=len(requests), disable=disable_tqdm, desc="llama.cpp loglikelihood") as bar:
-            for g in groups:
-                keep = reusable_len(self.engine.cached, g.tokens, g.need_from)
+            for g, prefix in zip(groups, shared):
+                keep = self._prefix_in_cache(g.tokens, g.need_from, prefix)
                 logp = log_softmax(self.engine.evaluate(g.tokens, keep, g.need_from))
                 for idx, start in g.members:
                     results[idx] = self._score(logp[start - g.need_from:], conts[idx])
@@ -192,6 +197,22 @@ class LlamaCppLM(TemplateLM):
                         self.cache_hook.add_partial("loglikelihood", requests[idx][0], results[idx])
                     bar.update(1)
         return results
+
+    def _prefix_in_cache(self, tokens: tuple[int, ...], need_from: int, shared: int) -> int:
+        """How many leading tokens of ``tokens`` the cache holds before evaluating them: what it
+        holds already, or a longer prefix saved by an earlier call (restored); a prefix shared
+        with neighbours in this call (``shared``) is evaluated on its own first and saved."""
+        keep = reusable_len(self.engine.cached, tokens, need_from)
+        if not self.prefix_states.capacity:
+            return keep
+        found = self.prefix_states.longest(tokens, need_from)
+        if found and len(found[0]) > keep and self.engine.load_state(*found):
+            keep = len(found[0])
+        if shared >= MIN_SHARED and shared > keep:
+            self.engine.evaluate(tokens[:shared], keep, shared - 1)
+            self.prefix_states.put(tuple(tokens[:shared]), self.engine.save_state())
+            keep = shared
+        return keep
 
     @staticmethod
     def _score(logp: np.ndarray, cont: list[int]) -> tuple[float, bool]:
