@@ -33,16 +33,17 @@ def log_softmax(logits: np.ndarray) -> np.ndarray:
     return x - m - np.log(np.exp(x - m).sum(axis=-1, keepdims=True))
 
 
-# ggml's CPU kernels for K-quants give slightly different results for batches of 3-7 tokens than
-# for 1-2 or >= 8 (measured: up to 1 nat on gemma3 Q4_K_M; Q4_1 is unaffected). A cached prefix
-# therefore re-evaluates a few of its last tokens rather than decode a 3-7 token tail, and the
-# cache of a whole sequence shorter than that is not reused for a longer one.
+# ggml's CPU kernels pick another code path for small batches than for large ones, so the logits
+# of a short batch after a cached prefix can differ from a full evaluation's: K-quants differed
+# for batches of 3-7 tokens on one machine (up to 1 nat on gemma3 Q4_K_M) and for 1-2 tokens on
+# another (1.03 nat, an AMD EPYC without AVX-512); float weights use a dot-product kernel for a
+# single token (1e-5 nat in f32, 0.01 in f16, 0.05 in bf16). So a tail shorter than
+# MIN_EXACT_BATCH after a cached prefix is never decoded alone: the cache is cut back so that
+# MIN_EXACT_BATCH tokens are decoded; and the cache of a whole sequence shorter than that (decoded
+# in one short batch) is not reused for a longer one. At least two positions are flagged for
+# output (the output layer only sees the flagged rows).
 MIN_EXACT_BATCH = 8
 KV_STEP = 512  # the KV cache grows in steps of this many positions (see LlamaEngine.reserve)
-# Float weights (f32/f16/bf16) go through llama.cpp's tiled GEMM for matrices of >= 2 columns but a
-# dot-product kernel for one, which sums in another order (measured: 1e-5 nat in f32, 0.01 in f16,
-# 0.05 in bf16). So a one-token tail after a cached prefix is decoded as two tokens, and at least
-# two positions are flagged for output (the output layer only sees the flagged rows).
 
 
 def chunk_sizes(total: int, n_batch: int) -> list[int]:
@@ -183,11 +184,9 @@ class LlamaEngine:
         if self._short_cache and len(tokens) >= MIN_EXACT_BATCH:
             keep = 0  # that cache came from a 3-7 token batch: not what a full evaluation computes
         keep = self._cut_cache(min(keep, len(tokens) - 1))
-        if 2 < len(tokens) - keep < MIN_EXACT_BATCH:  # see MIN_EXACT_BATCH
+        if keep > 0 and len(tokens) - keep < MIN_EXACT_BATCH:  # see MIN_EXACT_BATCH
             keep = self._cut_cache(max(0, len(tokens) - MIN_EXACT_BATCH))
-        elif len(tokens) - keep == 1 and keep > 0:  # see MIN_EXACT_BATCH
-            keep = self._cut_cache(keep - 1)
-        self._short_cache = 2 < len(tokens) < MIN_EXACT_BATCH
+        self._short_cache = len(tokens) < MIN_EXACT_BATCH
         want_from = max(want_from, keep)
         flag_from = max(keep, min(want_from, len(tokens) - 2))  # >= 2 output rows: see MIN_EXACT_BATCH
         rows: list[np.ndarray] = []
