@@ -157,6 +157,28 @@ def test_saved_prefix_states_are_exact_across_calls(model):
     assert without - with_store >= prefix - 16  # the block itself was not evaluated again
 
 
+def test_a_lone_question_per_call_is_enough_to_save_its_block(model):
+    """Rounds of a race often hold one question of a subject: the second call finds the first's
+    tokens, saves the shared block, and the third call restores it (exactly)."""
+    from llmselect.backends.llamacpp.prefix_states import PrefixStates
+
+    _, lm = model
+    lm.prefix_states = PrefixStates(256 * 2**20)
+    for q in QUESTIONS[:2]:
+        lm.engine._cut_cache(0)
+        lm.loglikelihood(_instances(_round([q])), disable_tqdm=True)
+    assert len(lm.prefix_states) == 1
+    lm.engine._cut_cache(0)
+    before = lm.engine.tokens_evaluated
+    third = lm.loglikelihood(_instances(_round(QUESTIONS[2:3])), disable_tqdm=True)
+    used = lm.engine.tokens_evaluated - before
+    lm.prefix_states = PrefixStates(0)
+    lm.engine._cut_cache(0)
+    fresh = lm.loglikelihood(_instances(_round(QUESTIONS[2:3])), disable_tqdm=True)
+    assert np.max(np.abs(np.array([s for s, _ in third]) - np.array([s for s, _ in fresh]))) < 1e-6
+    assert used < len(lm.tok_encode(FEW_SHOT)) / 2
+
+
 def test_greedy_flag_matches_generation(model):
     _, lm = model
     from lm_eval.api.instance import Instance

@@ -43,3 +43,28 @@ def test_chunks_are_balanced_and_never_short():
         assert sum(sizes) == total and max(sizes) <= 512
         assert len(sizes) == 1 or min(sizes) >= MIN_EXACT_BATCH
     assert chunk_sizes(0, 512) == []
+
+
+def test_saved_prefixes_longest_match_and_byte_budget():
+    from llmselect.backends.llamacpp.prefix_states import MIN_SHARED, PrefixStates
+
+    block = tuple(range(MIN_SHARED + 10))
+    states = PrefixStates(capacity_bytes=250)
+    states.put(block, b"x" * 100)
+    states.put(block + (7, 7), b"y" * 100)
+    assert states.longest(block + (7, 7, 9), at_most=500)[0] == block + (7, 7)
+    assert states.longest(block + (7, 7, 9), at_most=len(block) + 1)[0] == block  # logits read there
+    assert states.longest((1,) + block, at_most=500) is None
+    states.put(tuple(range(1, MIN_SHARED + 5)), b"z" * 100)  # over 250 bytes: least recent goes
+    assert len(states) == 2 and states.size == 200 and states.longest(block, 500)[0] == block
+
+
+def test_shared_prefixes_of_sorted_neighbours():
+    from llmselect.backends.llamacpp.prefix_order import EvalGroup
+    from llmselect.backends.llamacpp.prefix_states import MIN_SHARED, shared_prefixes
+
+    a = tuple(range(MIN_SHARED + 5))
+    groups = [EvalGroup(a + (1, 2), len(a) + 1), EvalGroup(a + (3,), len(a) + 1),
+              EvalGroup((9,) * (MIN_SHARED + 3), MIN_SHARED + 2),
+              EvalGroup(a[:10] + (5,) * 70, 79)]
+    assert shared_prefixes(groups) == [len(a), len(a), 0, 0]

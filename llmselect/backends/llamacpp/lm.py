@@ -205,6 +205,7 @@ class LlamaCppLM(TemplateLM):
         keep = reusable_len(self.engine.cached, tokens, need_from)
         if not self.prefix_states.capacity:
             return keep
+        shared = max(shared, self.prefix_states.seen_prefix(tokens, need_from))
         found = self.prefix_states.longest(tokens, need_from)
         if found and len(found[0]) > keep and self.engine.load_state(*found):
             keep = len(found[0])

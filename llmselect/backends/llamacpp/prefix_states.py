@@ -24,6 +24,22 @@ class PrefixStates:
         self.size = 0
         self.hits = 0
         self.saved = 0
+        self._seen: OrderedDict[tuple[int, ...], tuple[int, ...]] = OrderedDict()
+
+    def seen_prefix(self, tokens: tuple[int, ...], need_from: int) -> int:
+        """The prefix ``tokens`` shares with the last sequence evaluated that began with the same
+        MIN_SHARED tokens (in this call or an earlier one), then remember ``tokens``. WHY: a round
+        often holds a single question of a subject; its neighbour in the next round finds it here,
+        so the subject's few-shot block is saved then, not only when two arrive together."""
+        if not self.capacity or len(tokens) < MIN_SHARED:
+            return 0
+        head = tuple(tokens[:MIN_SHARED])
+        other = self._seen.get(head)
+        self._seen[head] = tuple(tokens[:need_from])
+        self._seen.move_to_end(head)
+        while len(self._seen) > 4096:
+            self._seen.popitem(last=False)
+        return 0 if other is None else min(common_prefix_len(other, tokens), need_from)
 
     def __len__(self) -> int:
         return len(self._states)
