@@ -113,7 +113,7 @@ def _evaluated(groups, enc) -> int:
     for g in groups:
         keep = min(_common_prefix(cached, g.tokens), g.need_from, len(g.tokens) - 1)
         new = len(g.tokens) - keep
-        total += max(new, min(floor, len(g.tokens))) if new > 2 * enc.unit else new
+        total += max(new, min(floor, len(g.tokens))) if keep else new  # short tails: 8
         cached = g.tokens
     return total
 
