@@ -164,6 +164,53 @@ def real_race(real: Path) -> dict:
     return out
 
 
+def unfinished_race(real: Path, suite: str, budget: int, names: dict[str, str]) -> dict | None:
+    """A race stopped (killed) before its decision, for lack of session time: its last look,
+    recomputed with the library's ``RaceRule`` and the schedule fixed by its budget before it
+    started, from the per-item logs the candidates' run folders hold after every round. Wall:
+    from the run files' creation to the last sample log written (excludes the ~10 s of start-up
+    before them). ``names``: run-folder fragment -> candidate."""
+    from datetime import datetime, timezone
+
+    from llmselect.sampling import race
+
+    folder = real / f"race-{suite}"
+    if not folder.is_dir() or (real / f"race-{suite}.json").is_file():
+        return None
+    values, started, ended = {}, [], []
+    for run_file in sorted(folder.glob("*.json")):
+        run = json.loads(run_file.read_text())
+        name = next(n for frag, n in names.items() if frag in run_file.name)
+        logs = list((folder / run_file.stem).glob("samples_*.jsonl"))
+        if not logs:
+            return None
+        rows = [json.loads(line) for line in logs[0].read_text().splitlines()]
+        values[name] = {(r["task"], r["doc_id"]): float(r["acc"]) for r in rows}
+        started.append(datetime.fromisoformat(run["created_at"].replace("Z", "+00:00")))
+        ended.append(datetime.fromtimestamp(logs[0].stat().st_mtime, timezone.utc))
+    population = FULL_ITEMS[suite]
+    rule = race.RaceRule(population, race.schedule(population, budget), 0.95, 0.03, budget,
+                         len(values))
+    common = sorted(set.intersection(*(set(v) for v in values.values())))
+    n = len(common)
+    if n not in rule.schedule:
+        return None
+    look = rule.look({m: np.array([v[k] for k in common]) for m, v in values.items()},
+                     list(values), n)
+    wall = (max(ended) - min(started)).total_seconds()
+    rates = {m: _whole_subject_rate(real, m) for m in values}
+    full_wall = sum(r * population for r in rates.values()) if None not in rates.values() else None
+    return {"stopped": "killed after this look (session time), no decision yet", "items": n,
+            "budget": budget, "schedule": rule.schedule, "decision_at_look": look.decision,
+            "scores": {m: round(look.scores[m][0], 4) for m in values},
+            "pairs": [{"a": p.a, "b": p.b, "delta_pts": round(100 * p.delta, 1),
+                       "low_pts": round(100 * p.low, 1), "high_pts": round(100 * p.high, 1)}
+                      for p in look.pairs],
+            "wall_s": round(wall), "est_full_wall_s": None if full_wall is None else round(full_wall),
+            "full_over_items": round(population / n, 2),
+            "full_wall_over_race_wall": None if full_wall is None else round(full_wall / wall, 2)}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--races", type=int, default=10_000)
@@ -176,8 +223,11 @@ def main() -> None:
         sim, cov = old["race_simulation"], old["look_coverage"]
     else:
         sim, cov = race_simulation(args.races), look_coverage()
+    names = {"smollm2": "smollm2-135m", "gemma3": "gemma3-270m"}
     result = {"race_simulation": sim, "look_coverage": cov,
-              "sample_coverage_real_log": sample_coverage(args.real), "real_race": real_race(args.real)}
+              "sample_coverage_real_log": sample_coverage(args.real), "real_race": real_race(args.real),
+              "unfinished_race": {s: u for s, b in (("mmlu", 2808), ("gsm8k", 263))
+                                  if (u := unfinished_race(args.real, s, b, names))}}
     (OUT / "bench_race.json").write_text(json.dumps(result, indent=2, default=str))
     print(json.dumps(result, indent=2, default=str))
 
