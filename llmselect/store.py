@@ -132,6 +132,11 @@ def scan_runs(folder: str | os.PathLike | None = None) -> tuple[list[RunResult],
 _WARNED: set[tuple[str, str]] = set()
 
 
+def forget_warnings() -> None:
+    """A new command names every unreadable file again (``cli.main`` calls this per command)."""
+    _WARNED.clear()
+
+
 def warn_skipped(skipped: Iterable[Skipped]) -> None:
     """Name each unreadable run file on stderr: a measurement is never dropped in silence. Once
     per file and reason in a process: ``compare`` looks a folder up once per run it resolves."""
