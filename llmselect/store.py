@@ -129,22 +129,10 @@ def scan_runs(folder: str | os.PathLike | None = None) -> tuple[list[RunResult],
     return sorted(runs, key=lambda r: r.created_at), skipped
 
 
-_WARNED: set[tuple[str, str]] = set()
-
-
-def forget_warnings() -> None:
-    """A new command names every unreadable file again (``cli.main`` calls this per command)."""
-    _WARNED.clear()
-
-
 def warn_skipped(skipped: Iterable[Skipped]) -> None:
-    """Name each unreadable run file on stderr: a measurement is never dropped in silence. Once
-    per file and reason in a process: ``compare`` looks a folder up once per run it resolves."""
+    """Name each unreadable run file on stderr: a measurement is never dropped in silence."""
     for item in skipped:
-        key = (str(item.path), item.reason)
-        if key not in _WARNED:
-            _WARNED.add(key)
-            print(f"llmselect: warning: skipped {item.path}: {item.reason}", file=sys.stderr)
+        print(f"llmselect: warning: skipped {item.path}: {item.reason}", file=sys.stderr)
 
 
 def load_runs(folder: str | os.PathLike | None = None, *, strict: bool = False,
@@ -168,8 +156,8 @@ def find_unfinished(folder: Path, resume_key: str) -> RunResult | None:
     return partial[-1] if partial else None
 
 
-def latest_complete(folder: Path, match: Callable[[RunResult], bool]) -> tuple[RunResult, Path] | None:
-    """The newest complete run that ``match`` accepts, with its file."""
+def complete_runs(folder: Path) -> list[tuple[RunResult, Path]]:
+    """Every complete run in ``folder`` with its file; unreadable files are named on stderr."""
     found, skipped = [], []
     for path in iter_run_files(folder):
         try:
@@ -177,9 +165,17 @@ def latest_complete(folder: Path, match: Callable[[RunResult], bool]) -> tuple[R
         except UserError as exc:
             skipped.append(Skipped(path, str(exc).removeprefix(f"{path}: ")))
             continue
-        if run.status == "complete" and match(run):
+        if run.status == "complete":
             found.append((run, path))
     warn_skipped(skipped)
+    return found
+
+
+def latest_complete(folder: Path, match: Callable[[RunResult], bool],
+                    runs: list[tuple[RunResult, Path]] | None = None) -> tuple[RunResult, Path] | None:
+    """The newest complete run that ``match`` accepts, with its file (from ``runs`` when the
+    caller has read the folder already)."""
+    found = [rp for rp in (complete_runs(folder) if runs is None else runs) if match(rp[0])]
     return max(found, key=lambda rp: rp[0].created_at) if found else None
 
 

@@ -59,7 +59,7 @@ def compare(
     if len(runs) < 2:
         raise UserError("compare needs at least two runs: a baseline and a candidate")
     _check_folder(folder)
-    loaded = [cmp.resolve_run(ref, folder) for ref in runs]
+    loaded = cmp.resolve_runs(list(runs), folder)
     pairs = [cmp.compare_runs(loaded[0], other, tasks=_tasks(task), force=force,
                               confidence=confidence) for other in loaded[1:]]
     _render(pairs, fmt, alpha)
@@ -140,7 +140,7 @@ def gate(
     from llmselect.gate import evaluate_gate, summary_markdown
 
     _check_folder(folder)
-    base, cand = cmp.resolve_run(baseline, folder), cmp.resolve_run(candidate, folder)
+    base, cand = cmp.resolve_runs([baseline, candidate], folder)
     pair = cmp.compare_runs(base, cand, tasks=_tasks(task), force=force, confidence=confidence)
     result = evaluate_gate(pair, max_drop, alpha, max_slowdown, force, adjust)
     _render([pair], fmt, alpha)

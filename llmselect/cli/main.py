@@ -98,11 +98,6 @@ def _root(
     ),
 ) -> None:
     """Choose which LLM to deploy."""
-    import sys
-
-    store = sys.modules.get("llmselect.store")  # in-process callers run several commands
-    if store is not None:
-        store.forget_warnings()
 
 
 def _register_commands() -> None:

@@ -19,10 +19,10 @@ from llmselect.compare.deltas import (
     same_hardware,
     slowdown,
 )
-from llmselect.compare.refs import LoadedRun, resolve_run
+from llmselect.compare.refs import LoadedRun, resolve_run, resolve_runs
 
 __all__ = [
     "LoadedRun", "PairComparison", "RatioRow", "TaskDelta", "all_notes", "compare_runs",
     "compare_task", "differences", "item_identity", "prompt_identity", "ratio_rows",
-    "read_samples", "resolve_run", "run_notes", "same_hardware", "slowdown",
+    "read_samples", "resolve_run", "resolve_runs", "run_notes", "same_hardware", "slowdown",
 ]

@@ -33,16 +33,38 @@ class LoadedRun:
 def resolve_run(ref: str, folder: str | os.PathLike | None = None) -> LoadedRun:
     """A result file, a results folder (its latest complete run), a run id in the results
     folder, or a model id/alias/spec (its latest complete run there)."""
-    path = Path(ref)
-    if path.is_file():
-        return LoadedRun(store.load_run(path), path)
-    if path.is_dir():
-        return _latest(path, lambda run: True, f"results folder {ref}")
-    by_id = store.results_dir(folder) / f"{ref}.json"
-    if by_id.is_file():
-        return LoadedRun(store.load_run(by_id), by_id)
-    names = _model_names(ref)
-    return _latest(store.results_dir(folder), lambda run: bool(names & _run_names(run)), ref)
+    return resolve_runs([ref], folder)[0]
+
+
+def resolve_runs(refs: list[str], folder: str | os.PathLike | None = None) -> list[LoadedRun]:
+    """``resolve_run`` for several refs, reading each results folder once however many refs it
+    serves (so an unreadable file in it is also named once)."""
+    read: dict[Path, list] = {}
+
+    def latest(where: Path, match, what: str) -> LoadedRun:
+        if where not in read:
+            read[where] = store.complete_runs(where)
+        found = store.latest_complete(where, match, read[where])
+        if found is None:
+            raise UserError(f"no complete run found for {what!r} in {where}; give a result file, "
+                            "a run id (`llmselect results`) or bench the model first")
+        return LoadedRun(*found)
+
+    out = []
+    for ref in refs:
+        path = Path(ref)
+        by_id = store.results_dir(folder) / f"{ref}.json"
+        if path.is_file():
+            out.append(LoadedRun(store.load_run(path), path))
+        elif path.is_dir():
+            out.append(latest(path, lambda run: True, f"results folder {ref}"))
+        elif by_id.is_file():
+            out.append(LoadedRun(store.load_run(by_id), by_id))
+        else:
+            names = _model_names(ref)
+            out.append(latest(store.results_dir(folder),
+                              lambda run, names=names: bool(names & _run_names(run)), ref))
+    return out
 
 
 def _model_names(ref: str) -> set[str]:
@@ -60,11 +82,3 @@ def _model_names(ref: str) -> set[str]:
 
 def _run_names(run: store.RunResult) -> set[str]:
     return {n for n in (run.model.catalog_id, run.model.spec, run.run_id) if n}
-
-
-def _latest(folder: Path, match, what: str) -> LoadedRun:
-    found = store.latest_complete(folder, match)
-    if found is None:
-        raise UserError(f"no complete run found for {what!r} in {folder}; give a result file, "
-                        "a run id (`llmselect results`) or bench the model first")
-    return LoadedRun(*found)

@@ -254,3 +254,14 @@ def test_task_hash_difference_without_samples_is_refused(folder):
         cmp.compare_runs(cmp.resolve_run("a"), cmp.resolve_run("b"))
     forced = cmp.compare_runs(cmp.resolve_run("a"), cmp.resolve_run("b"), force=True).tasks[0]
     assert any("task hashes differ" in n for n in forced.notes)
+
+
+def test_an_unreadable_file_is_named_once_however_many_runs_it_serves(folder, pair):
+    """compare resolves each ref in the same folder: the folder is read once, so a broken file
+    in it is named once, not once per run looked up."""
+    (folder / "broken.json").write_text("{")
+    for argv in (["compare", "smollm2-135m-instruct", "gemma3-270m"],
+                 ["gate", "--baseline", "smollm2-135m-instruct", "--candidate", "gemma3-270m",
+                  "--max-drop", "50"]):
+        out = runner.invoke(app, [*argv, "--format", "json"])
+        assert out.stderr.count("skipped") == 1 and "broken.json: not valid JSON" in out.stderr, out.stderr
