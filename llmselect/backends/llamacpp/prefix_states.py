@@ -18,12 +18,13 @@ MIN_SHARED = 64  # tokens: below this a saved state costs more bookkeeping than 
 
 
 class PrefixStates:
+    """Saved KV states keyed by the tokens they hold, least recently used dropped first, plus a
+    memory of recent sequences by their first MIN_SHARED tokens (to find a block to save)."""
+
     def __init__(self, capacity_bytes: int):
         self.capacity = max(0, int(capacity_bytes))
         self._states: OrderedDict[tuple[int, ...], bytes] = OrderedDict()
         self.size = 0
-        self.hits = 0
-        self.saved = 0
         self._seen: OrderedDict[tuple[int, ...], tuple[int, ...]] = OrderedDict()
 
     def seen_prefix(self, tokens: tuple[int, ...], need_from: int) -> int:
@@ -54,7 +55,6 @@ class PrefixStates:
         if best is None:
             return None
         self._states.move_to_end(best)
-        self.hits += 1
         return best, self._states[best]
 
     def put(self, tokens: tuple[int, ...], data: bytes) -> None:
@@ -62,7 +62,6 @@ class PrefixStates:
             return
         self._states[tokens] = data
         self.size += len(data)
-        self.saved += 1
         while self.size > self.capacity:
             _, old = self._states.popitem(last=False)
             self.size -= len(old)
