@@ -77,7 +77,7 @@ def run_task(plan: Plan, run: store.RunResult, lm, tm, task: SuiteTask,
     started = time.monotonic()
     try:
         out = lm_eval.simple_evaluate(
-            model=lm, tasks=sorted(samples) if samples is not None else [task.task],
+            model=lm, tasks=[task.task] if samples is None else built_leaves(tm, sorted(samples), task),
             num_fewshot=task.num_fewshot, limit=limit, samples=samples,
             use_cache=str(cache), task_manager=tm, log_samples=True,
             apply_chat_template=task.apply_chat_template,
@@ -96,6 +96,22 @@ def run_task(plan: Plan, run: store.RunResult, lm, tm, task: SuiteTask,
         if (note := isolation_note()) and note not in run.notes:
             run.notes.append(note)
     return task_result(plan, run, task, out), elapsed
+
+
+def built_leaves(tm, names: list[str], task: SuiteTask) -> list:
+    """lm-eval's Task objects for leaf tasks ``names``, built once per task manager and per task
+    settings. WHY: a sampled round (``--precision``, ``race``) asks a few items of each of up to
+    57 MMLU subjects, and rebuilding those tasks (reading each subject's dataset and few-shot
+    split) cost seconds each round. ``simple_evaluate`` sets shots, generation settings and the
+    few-shot seed on them every call; the key keeps tasks asked with other settings apart."""
+    import json
+
+    cache = tm.__dict__.setdefault("_llmselect_built_leaves", {})
+    key = (task.num_fewshot, json.dumps(task.gen_kwargs, sort_keys=True, default=str))
+    built = cache.setdefault(key, {})
+    if missing := [n for n in names if n not in built]:
+        built.update(tm.load(missing)["tasks"])
+    return [built[n] for n in names]
 
 
 def _adapt_to_lm(lm, run: store.RunResult, task: SuiteTask) -> SuiteTask:
@@ -162,7 +178,7 @@ def task_result(plan: Plan, run: store.RunResult, task: SuiteTask, out: dict) ->
         chance=bench.chance if bench else 0.0,
         higher_is_better=bench.higher_is_better if bench else True,
         task_version=str(out.get("versions", {}).get(task.task) or _leaf_versions(out, leaves)),
-        task_hash=_hash_of([task_hash(out.get("samples", {}).get(t, [])) for t in leaves]),
+        task_hash=samples_hash({t: out.get("samples", {}).get(t, []) for t in leaves}),
         data_hash=plan.data_hashes.get(task.benchmark), samples_file=samples_rel,
         extra_metrics={m: _num(res.get(m)) for m in task.extra_metrics},
         sampling=_first_n(task, n, full),
@@ -222,6 +238,11 @@ def task_hash(samples: list[dict]) -> str:
     doc, prompt and target hashes — equal hashes mean the same questions asked the same way."""
     joined = "".join(s["doc_hash"] + s["prompt_hash"] + s["target_hash"] for s in samples)
     return hashlib.sha256(joined.encode("utf-8")).hexdigest()
+
+
+def samples_hash(samples_by_leaf: dict[str, list[dict]]) -> str:
+    """The task hash of a multi-leaf log: one lm-eval task hash per leaf, combined in order."""
+    return _hash_of([task_hash(rows) for rows in samples_by_leaf.values()])
 
 
 def _hash_of(parts: list[str]) -> str:

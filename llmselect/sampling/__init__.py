@@ -10,7 +10,8 @@
   single item (Waudby-Smith & Ramdas 2023), kept as the reference the benchmark compares with;
 - ``race``: the paired elimination rule; ``simulate``: synthetic races that check it;
 - ``items``: per-item values out of lm-eval's per-sample log; ``options``: option checks;
-- ``bench_task`` and ``race_run``: the lm-eval side (``samples=``, rounds, run files).
+- ``bench_task``, ``growing`` and ``race_run``: the lm-eval side (``samples=``, rounds that ask
+  only their new items, run files).
 
-Pure numpy/stdlib except the last two (lm-eval through ``llmselect.bench``, imported lazily).
+Pure numpy/stdlib except the last three (lm-eval through ``llmselect.bench``, imported lazily).
 """

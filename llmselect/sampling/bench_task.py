@@ -6,9 +6,9 @@ metrics stay lm-eval's; the score is then re-estimated for the full benchmark.
   subtasks), scored with the stratified estimator and its finite-population-corrected stderr;
 - ``--precision H``: rounds of a seeded random order of all items (100, 150, 225, ... items),
   each round's interval from ``looks`` (Pocock's constant over the fixed schedule of looks), until
-  the 95 % half-width is ≤ H or the benchmark is exhausted. Each round re-runs the cumulative
-  item set with the same request cache, so earlier rounds replay from the cache; killed, the same
-  command resumes from the cached requests.
+  the 95 % half-width is ≤ H or the benchmark is exhausted. Each round asks lm-eval for its new
+  items only (``growing.GrowingTask``) with the run's request cache; killed, the same command
+  replays the cached rounds and goes on.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ import numpy as np
 from llmselect import store
 from llmselect.errors import UserError
 from llmselect.sampling import estimate, looks, strata
+from llmselect.sampling.growing import GrowingTask
 from llmselect.sampling.items import values_by_leaf
 
 CONFIDENCE = 0.95
@@ -54,7 +55,7 @@ def run_sampled_task(plan, run: store.RunResult, lm, tm, task) -> tuple[store.Ta
     req = plan.request
     sizes, by_size = task_sizes(tm, task.task)
     if req.precision is not None:
-        return _precision(plan, run, lm, tm, task, sizes, by_size, run_task)
+        return _precision(plan, run, lm, tm, task, sizes, by_size)
     n = strata.sample_size(req.sample, sum(sizes.values()), f"task {task.key}")
     if n < len(sizes) or not by_size and len(sizes) > 1:
         if not by_size:
@@ -84,7 +85,7 @@ def run_sampled_task(plan, run: store.RunResult, lm, tm, task) -> tuple[store.Ta
     return _as_estimate(result, est.value, est.stderr, est.n, info), wall
 
 
-def _precision(plan, run, lm, tm, task, sizes, by_size, run_task):
+def _precision(plan, run, lm, tm, task, sizes, by_size):
     req = plan.request
     if not by_size and len(sizes) > 1:
         raise UserError(f"task {task.key}: lm-eval averages its subtasks unweighted; --precision "
@@ -95,13 +96,13 @@ def _precision(plan, run, lm, tm, task, sizes, by_size, run_task):
     order = strata.random_order(sizes, req.seed)
     rounds = strata.growing_rounds(population)
     c = looks.pocock_constant(tuple(rounds), population, 1 - CONFIDENCE)
+    growing = GrowingTask(plan, run, lm, tm, task, order)
     wall, done = 0.0, []
     for n in rounds:
-        result, elapsed = run_task(plan, run, lm, tm, task, samples=strata.as_samples(order[:n]))
+        result, elapsed = growing.extend(n)
         wall += elapsed
         done.append(n)
-        by_leaf = _values(plan, result, task.metric)
-        x = np.array([by_leaf[h][i] for h, i in order[:n]])
+        x = growing.values(task.metric)
         low, high = looks.interval_at(x, population, c)
         if (high - low) / 2 <= req.precision or n == population:
             break

@@ -3,9 +3,9 @@ soon as the choice is made (``race.RaceRule``); every candidate ends with an ord
 
 WHY run files: ``recommend``, ``compare`` and ``gate`` then read the race's measurements like any
 bench run (same items, same order, per-item logs that pair). Each candidate's run is found again
-by its resume key (model, suite task, seed, race settings), and each round re-asks the cumulative
-items through lm-eval with that run's request cache: killed, the same command replays what was
-computed and goes on.
+by its resume key (model, suite task, seed, race settings), and each round asks lm-eval for its
+new items only (``growing.GrowingTask``) with that run's request cache: killed, the same command
+replays what was computed and goes on.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ import numpy as np
 from llmselect import store
 from llmselect.errors import UserError
 from llmselect.sampling import strata
+from llmselect.sampling.growing import GrowingTask
 from llmselect.sampling.race import Look, RaceRule, schedule
 
 
@@ -93,7 +94,7 @@ def plans(req: RaceRequest):
 
 
 def run_race(req: RaceRequest, on_look: Callable[[Look], None] | None = None) -> RaceResult:
-    from llmselect.bench.lmeval import load_lm, run_task, task_manager
+    from llmselect.bench.lmeval import load_lm, task_manager
     from llmselect.bench.plan import resume_key
     from llmselect.bench.run import new_run
     from llmselect.progress import quiet_engines
@@ -115,28 +116,26 @@ def run_race(req: RaceRequest, on_look: Callable[[Look], None] | None = None) ->
     order = strata.random_order(sizes, req.seed)
     rule = RaceRule(population, schedule(population, req.budget), req.confidence,
                     None if req.margin is None else req.margin / 100, req.budget, len(names))
-    runs, lms = {}, {}
+    runs, growing = {}, {}
     for name, plan in zip(names, cands):
         key = resume_key(plan) + f"-race-{req.seed}-{population}-{len(names)}"
         runs[name] = store.find_unfinished(plan.out_dir, key) or new_run(plan, key)
         store.save_run(runs[name], plan.out_dir)  # findable by its key if killed from now on
-        lms[name] = load_lm(plan)
+        growing[name] = GrowingTask(plan, runs[name], load_lm(plan), tm, task, order)
     values: dict[str, np.ndarray] = {}
     results: dict[str, store.TaskResult] = {}
     wall = {n: 0.0 for n in names}
     items = {n: 0 for n in names}
     alive, history, p_first, round_wall = list(names), [], None, []
     for n in rule.schedule:
-        chosen = strata.as_samples(order[:n])
         round_wall.append({})
         for name in alive:
-            plan = cands[names.index(name)]
             started = time.monotonic()
-            results[name], _ = run_task(plan, runs[name], lms[name], tm, task, samples=chosen)
+            results[name], _ = growing[name].extend(n)
             round_wall[-1][name] = time.monotonic() - started
             wall[name] += round_wall[-1][name]
             items[name] = n
-            values[name] = _ordered(plan, results[name], task.metric, order[:n])
+            values[name] = growing[name].values(task.metric)
         _check_same_experiment({a: results[a] for a in alive})
         look = rule.look(values, alive, n)
         if req.profile:
@@ -158,13 +157,6 @@ def run_race(req: RaceRequest, on_look: Callable[[Look], None] | None = None) ->
                             values[name], population, req, rule, wall[name])
     return RaceResult(look, population, task.key, items, wall, files, history, p_first,
                       round_wall)
-
-
-def _ordered(plan, result, metric, order) -> np.ndarray:
-    from llmselect.sampling.bench_task import _values
-
-    by_leaf = _values(plan, result, metric)
-    return np.array([by_leaf[h][i] for h, i in order])
 
 
 def _check_same_experiment(results: dict[str, store.TaskResult]) -> None:
