@@ -101,7 +101,7 @@ def test_prefix_sharing_equals_one_request_at_a_time(model):
     shared = lm.loglikelihood(_instances(pairs), disable_tqdm=True)
     alone = []
     for inst in _instances(pairs):
-        lm.engine._cut_cache(0)  # nothing cached: a full evaluation per request
+        lm.engine.cut_cache(0)  # nothing cached: a full evaluation per request
         alone.extend(lm.loglikelihood([inst], disable_tqdm=True))
     assert [g for _, g in shared] == [g for _, g in alone]
     assert np.max(np.abs(np.array([s for s, _ in shared]) - np.array([a for a, _ in alone]))) < 1e-6
@@ -110,7 +110,7 @@ def test_prefix_sharing_equals_one_request_at_a_time(model):
 def test_prefix_sharing_evaluates_fewer_tokens(model):
     _, lm = model
     pairs = _pairs()
-    lm.engine._cut_cache(0)
+    lm.engine.cut_cache(0)
     before = lm.engine.tokens_evaluated
     lm.loglikelihood(_instances(pairs), disable_tqdm=True)
     shared = lm.engine.tokens_evaluated - before
@@ -126,8 +126,13 @@ QUESTIONS = [f"Question: {q}\nA. yes\nB. no\nC. maybe\nD. never\nAnswer:" for q 
     "Is the Sun a star?", "Does Venus rotate backwards?", "Is Jupiter made of rock?")]
 
 
-def _round(questions):
-    return [(FEW_SHOT + q, c) for q in questions for c in (" A", " B", " C", " D")]
+LONG_SHOT = "The following are multiple choice questions (with answers) about arithmetic.\n\n" + "".join(
+    f"Question: What is {a} plus {b}?\nA. {a + b}\nB. {a + b + 1}\nC. {a * b}\nD. {a - b}\nAnswer: A\n\n"
+    for a, b in zip(range(11, 29), range(3, 21)))
+
+
+def _round(questions, block=FEW_SHOT):
+    return [(block + q, c) for q in questions for c in (" A", " B", " C", " D")]
 
 
 def test_saved_prefix_states_are_exact_across_calls(model):
@@ -137,16 +142,16 @@ def test_saved_prefix_states_are_exact_across_calls(model):
 
     _, lm = model
     lm.prefix_states = PrefixStates(256 * 2**20)
-    lm.engine._cut_cache(0)
+    lm.engine.cut_cache(0)
     lm.loglikelihood(_instances(_round(QUESTIONS[:3])), disable_tqdm=True)  # round 1: saves it
     assert len(lm.prefix_states) == 1
-    lm.engine._cut_cache(0)
+    lm.engine.cut_cache(0)
     before = lm.engine.tokens_evaluated
     restored = lm.loglikelihood(_instances(_round(QUESTIONS[3:])), disable_tqdm=True)
     with_store = lm.engine.tokens_evaluated - before
     alone = lm.loglikelihood(_instances(_round(QUESTIONS[5:])), disable_tqdm=True)  # no neighbour
     lm.prefix_states = PrefixStates(0)
-    lm.engine._cut_cache(0)
+    lm.engine.cut_cache(0)
     before = lm.engine.tokens_evaluated
     fresh = lm.loglikelihood(_instances(_round(QUESTIONS[3:])), disable_tqdm=True)
     without = lm.engine.tokens_evaluated - before
@@ -158,25 +163,56 @@ def test_saved_prefix_states_are_exact_across_calls(model):
 
 
 def test_a_lone_question_per_call_is_enough_to_save_its_block(model):
-    """Rounds of a race often hold one question of a subject: the second call finds the first's
-    tokens, saves the shared block, and the third call restores it (exactly)."""
+    """Rounds of a race often hold one question of a subject: the first call's state is saved,
+    and later calls restore its shared part (the block) instead of evaluating it (exactly)."""
     from llmselect.backends.llamacpp.prefix_states import PrefixStates
 
     _, lm = model
     lm.prefix_states = PrefixStates(256 * 2**20)
     for q in QUESTIONS[:2]:
-        lm.engine._cut_cache(0)
+        lm.engine.cut_cache(0)
         lm.loglikelihood(_instances(_round([q])), disable_tqdm=True)
     assert len(lm.prefix_states) == 1
-    lm.engine._cut_cache(0)
+    lm.engine.cut_cache(0)
     before = lm.engine.tokens_evaluated
     third = lm.loglikelihood(_instances(_round(QUESTIONS[2:3])), disable_tqdm=True)
     used = lm.engine.tokens_evaluated - before
     lm.prefix_states = PrefixStates(0)
-    lm.engine._cut_cache(0)
+    lm.engine.cut_cache(0)
     fresh = lm.loglikelihood(_instances(_round(QUESTIONS[2:3])), disable_tqdm=True)
     assert np.max(np.abs(np.array([s for s, _ in third]) - np.array([s for s, _ in fresh]))) < 1e-6
     assert used < len(lm.tok_encode(FEW_SHOT)) / 2
+
+
+def test_restored_block_is_exact_across_a_batch_boundary(model):
+    """A block longer than one llama.cpp batch (512 tokens) and than gemma3's sliding window: the
+    first question's state is cut back to the block for the next questions, and their logprobs
+    equal full evaluations'."""
+    from llmselect.backends.llamacpp.prefix_states import PrefixStates
+
+    _, lm = model
+    block = len(lm.tok_encode(LONG_SHOT))
+    assert lm.engine.n_batch < block < 1024 - 64
+    lm.prefix_states = PrefixStates(256 * 2**20)
+    lm.engine.cut_cache(0)
+    lm.loglikelihood(_instances(_round(QUESTIONS[:1], LONG_SHOT)), disable_tqdm=True)
+    restored, used = [], 0
+    for q in QUESTIONS[1:4]:  # one question per call, as in a race's rounds
+        lm.engine.cut_cache(0)
+        before = lm.engine.tokens_evaluated
+        restored += lm.loglikelihood(_instances(_round([q], LONG_SHOT)), disable_tqdm=True)
+        used += lm.engine.tokens_evaluated - before
+    lm.prefix_states = PrefixStates(0)
+    fresh = []
+    for q in QUESTIONS[1:4]:
+        lm.engine.cut_cache(0)
+        fresh += lm.loglikelihood(_instances(_round([q], LONG_SHOT)), disable_tqdm=True)
+    assert [g for _, g in restored] == [g for _, g in fresh]
+    assert np.max(np.abs(np.array([s for s, _ in restored]) - np.array([s for s, _ in fresh]))) < 1e-6
+    # each question evaluates its own tail (< 40 tokens) and, with a sliding window (gemma3: 512,
+    # longer states do not restore exactly), the part of the block past the window
+    restorable = min(block, lm.engine.n_swa or block)
+    assert used <= 3 * (block - restorable + 40) and used < 3 * block / 2
 
 
 def test_greedy_flag_matches_generation(model):

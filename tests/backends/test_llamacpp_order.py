@@ -45,26 +45,27 @@ def test_chunks_are_balanced_and_never_short():
     assert chunk_sizes(0, 512) == []
 
 
-def test_saved_prefixes_longest_match_and_byte_budget():
+def test_saved_states_best_shared_prefix_and_byte_budget():
+    """The saved state sharing most tokens wins, cut to the shared part and never past where
+    logits are read; a state of another head is never considered; least recent goes first."""
     from llmselect.backends.llamacpp.prefix_states import MIN_SHARED, PrefixStates
 
     block = tuple(range(MIN_SHARED + 10))
     states = PrefixStates(capacity_bytes=250)
-    states.put(block, b"x" * 100)
+    states.put(block + (1, 2, 3), b"x" * 100)      # the first question of a subject
     states.put(block + (7, 7), b"y" * 100)
-    assert states.longest(block + (7, 7, 9), at_most=500)[0] == block + (7, 7)
-    assert states.longest(block + (7, 7, 9), at_most=len(block) + 1)[0] == block  # logits read there
-    assert states.longest((1,) + block, at_most=500) is None
+    key, data, keep = states.best(block + (7, 7, 9), at_most=500)
+    assert (key, data, keep) == (block + (7, 7), b"y" * 100, len(block) + 2)
+    assert states.best(block + (1, 5), at_most=500)[1:] == (b"x" * 100, len(block) + 1)
+    assert states.best(block + (7, 7, 9), at_most=len(block) + 1)[2] == len(block) + 1
+    assert states.best((1,) + block, at_most=500) is None               # another head
+    assert states.best(block[:MIN_SHARED - 1] + (99,) * 20, at_most=500) is None  # < MIN_SHARED shared
+    assert states.knows(block + (5,)) and not states.knows((1,) + block)
     states.put(tuple(range(1, MIN_SHARED + 5)), b"z" * 100)  # over 250 bytes: least recent goes
-    assert len(states) == 2 and states.size == 200 and states.longest(block, 500)[0] == block
-
-
-def test_shared_prefixes_of_sorted_neighbours():
-    from llmselect.backends.llamacpp.prefix_order import EvalGroup
-    from llmselect.backends.llamacpp.prefix_states import MIN_SHARED, shared_prefixes
-
-    a = tuple(range(MIN_SHARED + 5))
-    groups = [EvalGroup(a + (1, 2), len(a) + 1), EvalGroup(a + (3,), len(a) + 1),
-              EvalGroup((9,) * (MIN_SHARED + 3), MIN_SHARED + 2),
-              EvalGroup(a[:10] + (5,) * 70, 79)]
-    assert shared_prefixes(groups) == [len(a), len(a), 0, 0]
+    assert len(states) == 2 and states.size == 200
+    assert states.best(block + (1, 2, 3), 500)[0] == block + (7, 7)     # the x state is gone
+    states.put(tuple(range(2, MIN_SHARED + 5)), b"w" * 100)
+    states.put(tuple(range(3, MIN_SHARED + 5)), b"v" * 100)
+    assert not states.knows(block) and len(states) == 2  # its head's index went with it
+    states.put(block[:10], b"s")  # too short to be worth a state
+    assert len(states) == 2

@@ -28,8 +28,9 @@ model_args:
 - truncation (True: cut long prompts from the left like hf; False: refuse with an error),
   max_gen_toks (256), add_bos_token (default: the GGUF's tokenizer.ggml.add_bos_token), verbose.
 - flash_attn (0; -1 auto, 1 on), repack (False; True lets llama.cpp repack Q4_0/Q4_K weights).
-- prefix_cache_mb (1024): memory for the KV states of shared prefixes kept across calls (see
-  ``prefix_states``: a race's rounds re-ask every few-shot block); 0 turns it off.
+- prefix_cache_mb (1024): memory for the KV states kept across calls so that a later call
+  restores a shared few-shot block instead of evaluating it again (see ``prefix_states``: a
+  race's rounds re-ask every block); 0 turns it off.
 The defaults make every logprob independent of how tokens are split into batches, which is what
 makes prefix sharing exact; flash attention, repacked weights, or an f16 KV cache with K-quant
 weights move logits by 0.05 to ~1 nat when the same tokens are batched differently (measured).
@@ -50,7 +51,7 @@ from tqdm import tqdm
 from llmselect.backends.llamacpp.engine import LlamaEngine, log_softmax
 from llmselect.backends.llamacpp.float_weights import choose_weights, float_copy
 from llmselect.backends.llamacpp.prefix_order import group_and_sort, reusable_len
-from llmselect.backends.llamacpp.prefix_states import MIN_SHARED, PrefixStates, shared_prefixes
+from llmselect.backends.llamacpp.prefix_states import PrefixStates
 from llmselect.data import cache_root
 from llmselect.errors import UserError
 from llmselect.gguf_meta import read_gguf_metadata
@@ -186,11 +187,11 @@ class LlamaCppLM(TemplateLM):
         results: list[tuple[float, bool] | None] = [None] * len(requests)
         groups = group_and_sort(inputs, read_from)
         self.engine.reserve(max((len(g.tokens) for g in groups), default=1))  # one KV size for the lot
-        shared = shared_prefixes(groups)
         with tqdm(total=len(requests), disable=disable_tqdm, desc="llama.cpp loglikelihood") as bar:
-            for g, prefix in zip(groups, shared):
-                keep = self._prefix_in_cache(g.tokens, g.need_from, prefix)
+            for g in groups:
+                keep = self._prefix_in_cache(g.tokens, g.need_from)
                 logp = log_softmax(self.engine.evaluate(g.tokens, keep, g.need_from))
+                self._save_state(g.tokens)
                 for idx, start in g.members:
                     results[idx] = self._score(logp[start - g.need_from:], conts[idx])
                     if requests[idx][0] is not None:
@@ -198,22 +199,25 @@ class LlamaCppLM(TemplateLM):
                     bar.update(1)
         return results
 
-    def _prefix_in_cache(self, tokens: tuple[int, ...], need_from: int, shared: int) -> int:
+    def _prefix_in_cache(self, tokens: tuple[int, ...], need_from: int) -> int:
         """How many leading tokens of ``tokens`` the cache holds before evaluating them: what it
-        holds already, or a longer prefix saved by an earlier call (restored); a prefix shared
-        with neighbours in this call (``shared``) is evaluated on its own first and saved."""
+        holds already, or more from the saved state of an earlier call that shares them
+        (restored; ``evaluate`` then cuts it back to the shared part)."""
         keep = reusable_len(self.engine.cached, tokens, need_from)
-        if not self.prefix_states.capacity:
-            return keep
-        shared = max(shared, self.prefix_states.seen_prefix(tokens, need_from))
-        found = self.prefix_states.longest(tokens, need_from)
-        if found and len(found[0]) > keep and self.engine.load_state(*found):
-            keep = len(found[0])
-        if shared >= MIN_SHARED and shared > keep:
-            self.engine.evaluate(tokens[:shared], keep, shared - 1)
-            self.prefix_states.put(tuple(tokens[:shared]), self.engine.save_state())
-            keep = shared
+        found = self.prefix_states.best(tokens, need_from) if self.prefix_states.capacity else None
+        if found and found[2] > keep and self.engine.load_state(found[0], found[1]):
+            keep = found[2]
         return keep
+
+    def _save_state(self, tokens: tuple[int, ...]) -> None:
+        """After ``tokens`` were evaluated: save their state for later calls when no saved state
+        begins like them (the first question of a subject). The cache is cut to what restores
+        exactly (``engine.state_tokens``: never generated tokens, never past a sliding window)."""
+        if not self.prefix_states.capacity or self.prefix_states.knows(tokens):
+            return
+        self.engine.cut_cache(len(tokens))
+        n = self.engine.cut_cache(self.engine.state_tokens())
+        self.prefix_states.put(tuple(tokens[:n]), self.engine.save_state())
 
     @staticmethod
     def _score(logp: np.ndarray, cont: list[int]) -> tuple[float, bool]:
@@ -279,7 +283,9 @@ class LlamaCppLM(TemplateLM):
             tail = self.engine.detokenize(tokens[-32:])
             return any(s and s in tail for s in until)
 
+        self._prefix_in_cache(tuple(prompt), len(prompt) - 1)  # a few-shot block of an earlier call
         toks = self.engine.greedy(prompt, max_gen, stop)
+        self._save_state(tuple(prompt))
         return postprocess_generated_text(generation=self.tok_decode(toks), stop=until,
                                           think_end_token=None)
 
