@@ -153,6 +153,13 @@ def real_race(real: Path) -> dict:
         full_wall = sum(rate[m] * full for m in rate)
         wall_file = real / f"race-{suite}.wall"
         command = float(wall_file.read_text()) if wall_file.is_file() else sum(r["wall_s"].values())
+        # what a question costs in the race against the full benchmark (>1: the race's own
+        # overhead: model loads, round set-up, blocks evaluated again); a race decided with k x
+        # fewer items then takes ~k / overhead less wall
+        race_rate = command / sum(r["items"].values())
+        full_rate = full_wall / (full * len(rate))
+        later = {m: [round(b["wall_s"][m] / (b["items"] - a["items"]), 3)
+                     for a, b in zip(r["rounds"], r["rounds"][1:]) if m in b["wall_s"]] for m in rate}
         out[suite] = {"decision": r["decision"], "winner": r["winner"], "alive": r["alive"],
                       "items": r["items"], "population": r["population"], "pairs": r["pairs"],
                       "rounds": r["rounds"], "eval_wall_s": r["wall_s"],
@@ -160,7 +167,10 @@ def real_race(real: Path) -> dict:
                       "full_s_per_item": {m: round(v, 3) for m, v in rate.items()},
                       "full_s_per_item_from": how, "est_full_wall_s": round(full_wall),
                       "full_over_items": round(full / max(r["items"].values()), 2),
-                      "full_wall_over_race_wall": round(full_wall / command, 2)}
+                      "full_wall_over_race_wall": round(full_wall / command, 2),
+                      "race_s_per_item": round(race_rate, 3), "full_s_per_item_mean": round(full_rate, 3),
+                      "race_overhead_per_item": round(race_rate / full_rate, 2),
+                      "later_rounds_s_per_new_item": later}
     return out
 
 

@@ -67,7 +67,7 @@ def run_sampled_task(plan, run: store.RunResult, lm, tm, task) -> tuple[store.Ta
         chosen = strata.stratified_sample(sizes, n, req.seed)
         design = "stratified-random" if len(sizes) > 1 else "simple-random"
     result, wall = run_task(plan, run, lm, tm, task, samples=chosen)
-    values = _values(plan, result, task.metric)
+    values = _values(plan, result, result.metric)
     if chosen and design == "stratified-random":
         est = estimate.stratified({h: list(values.get(h, {}).values()) for h in sizes}, sizes,
                                   by_size)
@@ -102,7 +102,7 @@ def _precision(plan, run, lm, tm, task, sizes, by_size):
         result, elapsed = growing.extend(n)
         wall += elapsed
         done.append(n)
-        x = growing.values(task.metric)
+        x = growing.values(result.metric)  # the metric lm-eval scored (an endpoint may adapt it)
         low, high = looks.interval_at(x, population, c)
         if (high - low) / 2 <= req.precision or n == population:
             break

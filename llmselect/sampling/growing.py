@@ -66,7 +66,7 @@ class GrowingTask:
         leaves = self._by_leaf()
         store.write_sample_log(self.plan.out_dir / last.samples_file,
                                [row for rows in leaves.values() for row in rows])
-        x = self.values(self.task.metric)
+        x = self.values(last.metric)
         population = len(self.order)
         return last.model_copy(update={
             "value": float(x.mean()), "n": int(x.size), "sampled": x.size < population,

@@ -135,7 +135,7 @@ def run_race(req: RaceRequest, on_look: Callable[[Look], None] | None = None) ->
             round_wall[-1][name] = time.monotonic() - started
             wall[name] += round_wall[-1][name]
             items[name] = n
-            values[name] = growing[name].values(task.metric)
+            values[name] = growing[name].values(results[name].metric)
         _check_same_experiment({a: results[a] for a in alive})
         look = rule.look(values, alive, n)
         if req.profile:
