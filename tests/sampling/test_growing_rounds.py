@@ -11,23 +11,7 @@ from llmselect import store
 from llmselect.cli.main import app
 from llmselect.store import load_runs, read_sample_log
 
-SUITE = """description: growing rounds test suite
-tasks:
-  - {task: mmlu_anatomy, benchmark: mmlu, metric: acc, num_fewshot: 5}
-"""
-ITEMS = 135
-
-
-@pytest.fixture
-def env(tmp_path, monkeypatch, shared_datasets, data_cache):
-    (tmp_path / "suites").mkdir()
-    (tmp_path / "suites" / "anatomy.yaml").write_text(SUITE)
-    monkeypatch.setenv("LLMSELECT_SUITES_PATH", str(tmp_path / "suites"))
-    monkeypatch.setenv("LLMSELECT_CACHE_DIR", str(data_cache))
-    monkeypatch.setenv("LLMSELECT_DATA_DIR", str(shared_datasets))
-    monkeypatch.setenv("HF_DATASETS_OFFLINE", "1")
-    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-    return tmp_path
+ITEMS = 135  # MMLU anatomy
 
 
 @pytest.fixture

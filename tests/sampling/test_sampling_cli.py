@@ -11,23 +11,6 @@ from llmselect.cli.main import app
 from llmselect.errors import UserError
 from llmselect.store import TaskResult, load_runs
 
-SUITE = """description: sampling test suite
-tasks:
-  - {task: mmlu_anatomy, benchmark: mmlu, metric: acc, num_fewshot: 5}
-"""
-
-
-@pytest.fixture
-def env(tmp_path, monkeypatch, shared_datasets, data_cache):
-    (tmp_path / "suites").mkdir()
-    (tmp_path / "suites" / "anatomy.yaml").write_text(SUITE)
-    monkeypatch.setenv("LLMSELECT_SUITES_PATH", str(tmp_path / "suites"))
-    monkeypatch.setenv("LLMSELECT_CACHE_DIR", str(data_cache))
-    monkeypatch.setenv("LLMSELECT_DATA_DIR", str(shared_datasets))
-    monkeypatch.setenv("HF_DATASETS_OFFLINE", "1")
-    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-    return tmp_path
-
 
 def invoke(*args):
     return CliRunner().invoke(app, list(args))
