@@ -131,6 +131,16 @@ def _whole_subject_rate(real: Path, model: str) -> float | None:
     return sum(run["task_wall_time_s"].values()) / sum(t["n"] for t in run["tasks"].values())
 
 
+def _plan_eta(real: Path, suite: str, model: str) -> float | None:
+    """The full benchmark's ETA from ``llmselect bench MODEL --suite SUITE --plan --n-threads 1
+    --format json > benchmarks/out/plan-SUITE-MODEL.json``: every request tokenised through
+    lm-eval, prefix sharing counted, at the model's probed speed (actual/predicted 0.96-1.11 on
+    the whole-subject runs). Unlike the three subjects, it sees MMLU's long questions (law,
+    history)."""
+    path = real / f"plan-{suite}-{model}.json"
+    return json.loads(path.read_text())["eta_total_s"] if path.is_file() else None
+
+
 def real_race(real: Path) -> dict:
     """The real races (``benchmarks/real_race.sh``): decision, items, and the race command's wall
     time (model loads, task set-up, every round and its cache replays) against the full
@@ -210,6 +220,8 @@ def unfinished_race(real: Path, suite: str, budget: int, names: dict[str, str]) 
     wall = (max(ended) - min(started)).total_seconds()
     rates = {m: _whole_subject_rate(real, m) for m in values}
     full_wall = sum(r * population for r in rates.values()) if None not in rates.values() else None
+    etas = {m: _plan_eta(real, suite, m) for m in values}
+    plan_wall = sum(etas.values()) if None not in etas.values() else None
     return {"stopped": "killed after this look (session time), no decision yet", "items": n,
             "budget": budget, "schedule": rule.schedule, "decision_at_look": look.decision,
             "scores": {m: round(look.scores[m][0], 4) for m in values},
@@ -218,7 +230,11 @@ def unfinished_race(real: Path, suite: str, budget: int, names: dict[str, str]) 
                       for p in look.pairs],
             "wall_s": round(wall), "est_full_wall_s": None if full_wall is None else round(full_wall),
             "full_over_items": round(population / n, 2),
-            "full_wall_over_race_wall": None if full_wall is None else round(full_wall / wall, 2)}
+            "full_wall_over_race_wall": None if full_wall is None else round(full_wall / wall, 2),
+            "est_full_wall_s_plan": None if plan_wall is None else round(plan_wall),
+            "plan_full_wall_over_race_wall": None if plan_wall is None else round(plan_wall / wall, 2),
+            "race_s_per_item": round(wall / (n * len(values)), 3),
+            "plan_full_s_per_item": None if plan_wall is None else round(plan_wall / (population * len(values)), 3)}
 
 
 def main() -> None:

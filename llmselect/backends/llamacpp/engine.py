@@ -71,7 +71,7 @@ class LlamaEngine:
         self.vocab = self.model.vocab
         self.n_vocab = self.lib.llama_vocab_n_tokens(self.vocab)
         # sliding-window attention (gemma3: 512): a saved state longer than the window does not
-        # restore exactly (llama.cpp writes only the window's cells), see state_tokens()
+        # restore exactly, see save_state()
         self.n_swa = max(0, int(self.lib.llama_model_n_swa(self.model.model)))
         n_ctx_train = self.model.n_ctx_train()
         self.n_ctx = int(n_ctx) if n_ctx else n_ctx_train
@@ -221,16 +221,11 @@ class LlamaEngine:
                                       shape=(self.n_vocab,)).copy() for i in flagged]
 
     # -- saved prefix states (see prefix_states) ---------------------------------------------
-    def state_tokens(self) -> int:
-        """How many leading cached tokens a saved state may hold and still restore exactly: all
-        of them, or the sliding window's length for models that have one. Measured on gemma3
-        (window 512): a restored state of 513 or more tokens moves the next logits by 0.07-1 nat;
-        of 300-512 tokens, followed by a tail well past 512, it is exact."""
-        return len(self.cached) if not self.n_swa else min(len(self.cached), self.n_swa)
-
     def save_state(self) -> bytes:
-        """The KV cells of the cached sequence, as llama.cpp serialises them (cut the cache to
-        ``state_tokens()`` first)."""
+        """The KV cells of the cached sequence, as llama.cpp serialises them. With a sliding
+        window (``n_swa``) only a sequence no longer than the window restores exactly: measured on
+        gemma3 (window 512), a restored state of 513 or more tokens moves the next logits by
+        0.07-1 nat; one of 300-512 tokens followed by a tail well past 512 is exact."""
         size = self.lib.llama_state_seq_get_size(self.ctx.ctx, 0)
         buf = (ctypes.c_uint8 * size)()
         got = self.lib.llama_state_seq_get_data(self.ctx.ctx, buf, size, 0)

@@ -202,22 +202,34 @@ class LlamaCppLM(TemplateLM):
     def _prefix_in_cache(self, tokens: tuple[int, ...], need_from: int) -> int:
         """How many leading tokens of ``tokens`` the cache holds before evaluating them: what it
         holds already, or more from the saved state of an earlier call that shares them
-        (restored; ``evaluate`` then cuts it back to the shared part)."""
+        (restored; ``evaluate`` then cuts it back to the shared part). With a sliding window, the
+        first sequence of a head is saved here, at the window's length, before its rest is
+        evaluated: cutting the cache back after would make its neighbours evaluate it again."""
         keep = reusable_len(self.engine.cached, tokens, need_from)
-        found = self.prefix_states.best(tokens, need_from) if self.prefix_states.capacity else None
+        states = self.prefix_states
+        if not states.capacity:
+            return keep
+        found = states.best(tokens, need_from)
         if found and found[2] > keep and self.engine.load_state(found[0], found[1]):
             keep = found[2]
+        window = min(self.engine.n_swa, need_from)
+        if self.engine.n_swa and window >= keep and not states.knows(tokens):
+            if window > keep:
+                self.engine.evaluate(tokens[:window], keep, window - 1)
+            self.engine.cut_cache(window)  # the cache may hold a longer neighbour past the window
+            states.put(tuple(tokens[:window]), self.engine.save_state())
+            keep = window
         return keep
 
     def _save_state(self, tokens: tuple[int, ...]) -> None:
         """After ``tokens`` were evaluated: save their state for later calls when no saved state
-        begins like them (the first question of a subject). The cache is cut to what restores
-        exactly (``engine.state_tokens``: never generated tokens, never past a sliding window)."""
-        if not self.prefix_states.capacity or self.prefix_states.knows(tokens):
+        begins like them (the first question of a subject). Models with a sliding window saved
+        theirs before (``_prefix_in_cache``); the cache is cut to ``tokens`` (after a generation
+        it holds the generated tokens too)."""
+        if not self.prefix_states.capacity or self.engine.n_swa or self.prefix_states.knows(tokens):
             return
         self.engine.cut_cache(len(tokens))
-        n = self.engine.cut_cache(self.engine.state_tokens())
-        self.prefix_states.put(tuple(tokens[:n]), self.engine.save_state())
+        self.prefix_states.put(tuple(tokens), self.engine.save_state())
 
     @staticmethod
     def _score(logp: np.ndarray, cont: list[int]) -> tuple[float, bool]:
