@@ -51,7 +51,7 @@ from tqdm import tqdm
 from llmselect.backends.llamacpp.engine import LlamaEngine, log_softmax
 from llmselect.backends.llamacpp.float_weights import choose_weights, float_copy
 from llmselect.backends.llamacpp.prefix_order import group_and_sort, reusable_len
-from llmselect.backends.llamacpp.prefix_states import PrefixStates
+from llmselect.backends.llamacpp.prefix_states import MIN_SHARED, PrefixStates
 from llmselect.data import cache_root
 from llmselect.errors import UserError
 from llmselect.gguf_meta import read_gguf_metadata
@@ -213,7 +213,7 @@ class LlamaCppLM(TemplateLM):
         if found and found[2] > keep and self.engine.load_state(found[0], found[1]):
             keep = found[2]
         window = min(self.engine.n_swa, need_from)
-        if self.engine.n_swa and window >= keep and not states.knows(tokens):
+        if self.engine.n_swa and window >= max(keep, MIN_SHARED) and not states.knows(tokens):
             if window > keep:
                 self.engine.evaluate(tokens[:window], keep, window - 1)
             self.engine.cut_cache(window)  # the cache may hold a longer neighbour past the window
