@@ -31,7 +31,6 @@ class GrowingTask:
     order: list[tuple[str, int]]       # every (leaf, doc index) once, the order rounds follow
     done: int = 0
     rows: dict[tuple, dict] = field(default_factory=dict)  # (leaf, doc, filter) -> log line
-    result: store.TaskResult | None = None
 
     def extend(self, n: int) -> tuple[store.TaskResult, float]:
         """Evaluate ``order[done:n]``; the result describes the whole prefix ``order[:n]``."""
@@ -44,8 +43,7 @@ class GrowingTask:
         for row in store.read_sample_log(self.plan.out_dir / result.samples_file):
             self.rows[(row["task"], int(row["doc_id"]), row.get("filter", "none"))] = row
         self.done = n
-        self.result = self._merged(result)
-        return self.result, wall
+        return self._merged(result), wall
 
     def values(self, metric: str) -> np.ndarray:
         """The per-item values of ``metric`` over the prefix, in the order's order."""
