@@ -81,6 +81,14 @@ def sha256_file(path: str | os.PathLike, chunk: int = 1 << 20) -> str:
     return digest.hexdigest()
 
 
+def jsonl_lines(text: str) -> list[str]:
+    """The lines of a JSON-lines text, split at "\\n" only. WHY not ``str.splitlines``: it also
+    splits at U+0085, U+2028, U+2029 and other separators, which JSON writers leave raw inside
+    strings (``ensure_ascii=False``, as lm-eval and llmselect write per-item logs): an MMLU
+    question holding U+0085 broke a race's log into two invalid lines."""
+    return text.split("\n")
+
+
 def read_text(path: Path, what: str = "file", max_bytes: int = MAX_TEXT_BYTES) -> str:
     """UTF-8 text of a configuration or result file, or one UserError line saying why not."""
     try:

@@ -26,7 +26,7 @@ from typing import Any, Callable, Iterable
 from pydantic import ValidationError
 
 from llmselect.errors import EnvironmentProblem, UserError
-from llmselect.fileio import atomic_write_text, read_text
+from llmselect.fileio import atomic_write_text, jsonl_lines, read_text
 from llmselect.run_schema import (  # noqa: F401  (callers that write runs use both)
     SCHEMA_VERSION,
     Hardware,
@@ -190,7 +190,7 @@ def write_sample_log(path: Path, items: Iterable[dict]) -> None:
 def read_sample_log(path: Path) -> list[dict]:
     """Every record of a per-sample log; a bad line is one error naming file and line."""
     rows = []
-    for lineno, line in enumerate(read_text(path, "per-sample log", max_bytes=2**31).splitlines(), 1):
+    for lineno, line in enumerate(jsonl_lines(read_text(path, "per-sample log", max_bytes=2**31)), 1):
         if not line.strip():
             continue
         try:

@@ -147,6 +147,26 @@ def test_sample_log_round_trip_and_bad_line_named(tmp_path):
         store.read_sample_log(log)
 
 
+@pytest.mark.parametrize("sep", ["\x85", "\u2028", "\u2029", "\x1c", "\x0b", "\x0c"])
+def test_sample_log_keeps_items_whose_text_holds_a_line_separator(tmp_path, sep):
+    """JSON leaves these characters raw in strings (ensure_ascii=False, as lm-eval writes too);
+    str.splitlines would cut the line there (an MMLU management question holds U+0085 and broke
+    a real race after 1,713 items). Every per-item reader splits at "\\n" only."""
+    from llmselect.ownsuite import judge
+    from llmselect.results_import.lmeval_files import read_samples
+
+    rows = [{"doc_id": 0, "doc": {"question": f"Functional structures{sep}help"}, "acc": 1.0},
+            {"doc_id": 1, "acc": 0.0}]
+    log = tmp_path / "samples.jsonl"
+    store.write_sample_log(log, rows)
+    assert store.read_sample_log(log) == rows
+    assert read_samples(log) == rows
+    cache = tmp_path / "verdicts.jsonl"
+    cache.write_text(json.dumps({"key": "k", "verdict": f"yes{sep}"}, ensure_ascii=False) + "\n",
+                     encoding="utf-8")
+    assert judge._load_cache(cache) == {"k": f"yes{sep}"}
+
+
 # ---------------------------------------------------------------- NaN is never lost
 
 def test_nan_scores_round_trip_and_the_run_is_kept(tmp_path):

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from llmselect.errors import UserError
+from llmselect.fileio import jsonl_lines
 from llmselect.ownsuite.schema import Judge
 
 _FIRST_WORD = re.compile(r"^\s*([A-Za-z]+)")
@@ -167,7 +168,7 @@ def _load_cache(path: Path) -> dict[str, str | None]:
     """key -> verdict; a torn last line (killed mid-write) is skipped."""
     out: dict[str, str | None] = {}
     if path.is_file():
-        for line in path.read_text(encoding="utf-8").splitlines():
+        for line in jsonl_lines(path.read_text(encoding="utf-8")):
             try:
                 row = json.loads(line)
                 out[row["key"]] = row["verdict"]

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from llmselect.errors import UserError
+from llmselect.fileio import jsonl_lines
 
 REQUIRED = ("results", "configs", "versions", "n-samples")
 
@@ -121,7 +122,7 @@ def _samples_files(path: Path, data: dict) -> dict[str, Path]:
 
 def read_samples(path: Path) -> list[dict[str, Any]]:
     rows = []
-    for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+    for lineno, line in enumerate(jsonl_lines(path.read_text(encoding="utf-8")), 1):
         if line.strip():
             try:
                 rows.append(json.loads(line))
