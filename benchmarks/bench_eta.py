@@ -25,6 +25,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from llmselect.fileio import jsonl_lines
+
 NOTE = re.compile(r"ETA (\S+): predicted ([\d.]+) s, actual ([\d.]+) s.*model part predicted "
                   r"([\d.]+) s .* actual ([\d.]+) s \(ratio")
 
@@ -85,7 +87,9 @@ def report(model: str, result: dict, estimate: dict, out: Path) -> None:
                   flush=True)
     gens = []
     for path in out.glob("*/samples_gsm8k_cot.jsonl"):
-        for line in path.read_text().splitlines():
+        for line in jsonl_lines(path.read_text(encoding="utf-8")):
+            if not line.strip():
+                continue
             resp = json.loads(line).get("resps") or [[""]]
             gens.append(len(str(resp[0][0])) / 4)
     if gens:
