@@ -29,6 +29,7 @@ from pathlib import Path
 
 import numpy as np
 
+from llmselect.fileio import jsonl_lines
 from llmselect.sampling import confseq, estimate, looks, simulate, strata
 
 OUT = Path(__file__).resolve().parent / "out"
@@ -60,6 +61,32 @@ def race_simulation(races: int) -> dict:
         "fixed_over_sequential_same_rate": None if fixed_same is None else round(fixed_same / seq_big, 2),
         "fixed_n_wrong_le_0.05": fixed_alpha,
     }
+
+
+def size_dependence(races: int = 2000) -> dict:
+    """What the ≥ 5x target needs of a benchmark's size. Deciding a gap d takes about as many
+    items whatever the benchmark's size (~(z·σ/d)², σ ≈ 0.6 for two near-chance models; the
+    finite-population correction helps small ones a little), so 5x fewer items than the full
+    benchmark is reachable only when the benchmark is several times that. The same simulation on
+    MMLU STEM's 3,153 items (the real race with a measured full run) and on MMLU's 14,042, with no
+    budget and with the real races' budget of 1/5: among races with a top-2 gap of 3-4 and of
+    ≥ 3 points, the median items used, the share decided with ≥ 5x fewer items, and the
+    wrong-winner rate."""
+    out = {}
+    for n_items in (3153, 14042):
+        for budget in (None, n_items // 5):
+            sims = simulate.simulate(races, seed=23, n_items=n_items, budget=budget)
+            gap = np.array([o.gap for o in sims])
+            items = np.array([o.items for o in sims])
+            decided = np.array([o.decision not in (None, "budget") for o in sims])
+            row = {"races": races, "budget": budget,
+                   "wrong_winner_rate": round(float(np.mean([o.wrong for o in sims])), 4)}
+            for name, sel in (("gap_3_to_4", (gap >= 0.03) & (gap < 0.04)), ("gap_ge_3", gap >= 0.03)):
+                row[name] = {"races": int(sel.sum()), "median_items": float(np.median(items[sel])),
+                             "share_decided_with_ge_5x_fewer": round(float(np.mean(
+                                 decided[sel] & (n_items / items[sel] >= 5))), 3)}
+            out[f"{n_items}{'' if budget is None else f'-budget-{budget}'}"] = row
+    return out
 
 
 def look_coverage(draws: int = 4000) -> dict:
@@ -98,7 +125,9 @@ def sample_coverage(real: Path, draws: int = 1000, n: int = 60) -> dict | None:
     run = json.loads(runs[-1].read_text())
     pop: dict[str, list[float]] = {}
     for key, task in run["tasks"].items():
-        for line in (runs[-1].parent / task["samples_file"]).read_text().splitlines():
+        for line in jsonl_lines((runs[-1].parent / task["samples_file"]).read_text(encoding="utf-8")):
+            if not line.strip():
+                continue
             pop.setdefault(key, []).append(float(json.loads(line)["acc"]))
     sizes = {h: len(v) for h, v in pop.items()}
     truth = sum(sum(v) for v in pop.values()) / sum(sizes.values())
@@ -117,7 +146,7 @@ def sample_coverage(real: Path, draws: int = 1000, n: int = 60) -> dict | None:
             "run": run["run_id"]}
 
 
-FULL_ITEMS = {"mmlu": 14042, "gsm8k": 1319}
+FULL_ITEMS = {"mmlu": 14042, "gsm8k": 1319, "mmlu-stem": 3153}
 # Whole-subject runs of the three MMLU subjects (every question of a subject in one lm-eval call,
 # the few-shot block shared as in a full run): their seconds per item price the full benchmark.
 WHOLE_SUBJECT_RUNS = {"smollm2-135m": "full-3subjects", "gemma3-270m": "full-3subjects-gemma"}
@@ -141,13 +170,23 @@ def _plan_eta(real: Path, suite: str, model: str) -> float | None:
     return json.loads(path.read_text())["eta_total_s"] if path.is_file() else None
 
 
+def _full_run(real: Path, suite: str, model: str) -> dict | None:
+    """The full benchmark actually run (``benchmarks/full_bench.sh SUITE``): its command wall
+    and full-set score, or None."""
+    wall, runs = real / f"full-{suite}-{model}.wall", sorted((real / f"full-{suite}-{model}").glob("*.json"))
+    if not wall.is_file() or not runs:
+        return None
+    (task,) = json.loads(runs[-1].read_text())["tasks"].values()
+    return {"wall_s": float(wall.read_text()), "score": task["value"], "n": task["n"]}
+
+
 def real_race(real: Path) -> dict:
     """The real races (``benchmarks/real_race.sh``): decision, items, and the race command's wall
-    time (model loads, task set-up, every round and its cache replays) against the full
-    benchmark's. The full benchmark is priced per candidate at the seconds per item of a run that
-    shares prefixes as a full run does: for MMLU the whole-subject runs above (three subjects whose
-    questions are ~20 % shorter than MMLU's average, so the full price is, if anything, low); for
-    GSM8K (one 8-shot block for all questions, generation-bound) the race's first round."""
+    time (model loads, task set-up, every round) against the full benchmark's. The full benchmark
+    is, in order of preference: run in full for both candidates (``full_bench.sh``: measured wall
+    and the true full-set gap); priced by ``--plan``'s ETA; priced at the seconds per item of the
+    whole-subject runs above (three subjects with short questions, a low price); for GSM8K (one
+    8-shot block, generation-bound) priced at the race's first round."""
     out = {}
     for suite, full in FULL_ITEMS.items():
         path = real / f"race-{suite}.json"
@@ -155,32 +194,47 @@ def real_race(real: Path) -> dict:
             continue
         r = json.loads(path.read_text())
         first = r["rounds"][0]
+        models = list(first["wall_s"])
+        runs = {m: _full_run(real, suite, m) for m in models}
+        etas = {m: _plan_eta(real, suite, m) for m in models}
         rate, how = {}, {}
         for m, w in first["wall_s"].items():
             whole = _whole_subject_rate(real, m) if suite == "mmlu" else None
-            rate[m] = whole if whole is not None else w / first["items"]
-            how[m] = "whole-subject run" if whole is not None else "race's first round"
+            for source, value in (("full run, measured", runs[m] and runs[m]["wall_s"] / full),
+                                  ("--plan ETA", etas[m] and etas[m] / full),
+                                  ("whole-subject run", whole), ("race's first round", w / first["items"])):
+                if value:
+                    rate[m], how[m] = value, source
+                    break
         full_wall = sum(rate[m] * full for m in rate)
         wall_file = real / f"race-{suite}.wall"
         command = float(wall_file.read_text()) if wall_file.is_file() else sum(r["wall_s"].values())
         # what a question costs in the race against the full benchmark (>1: the race's own
-        # overhead: model loads, round set-up, blocks evaluated again); a race decided with k x
-        # fewer items then takes ~k / overhead less wall
+        # overhead: model loads, round set-up, the few-shot blocks of few questions); a race
+        # decided with k x fewer items then takes ~k / overhead less wall
         race_rate = command / sum(r["items"].values())
         full_rate = full_wall / (full * len(rate))
         later = {m: [round(b["wall_s"][m] / (b["items"] - a["items"]), 3)
                      for a, b in zip(r["rounds"], r["rounds"][1:]) if m in b["wall_s"]] for m in rate}
-        out[suite] = {"decision": r["decision"], "winner": r["winner"], "alive": r["alive"],
-                      "items": r["items"], "population": r["population"], "pairs": r["pairs"],
-                      "rounds": r["rounds"], "eval_wall_s": r["wall_s"],
-                      "race_command_wall_s": round(command),
-                      "full_s_per_item": {m: round(v, 3) for m, v in rate.items()},
-                      "full_s_per_item_from": how, "est_full_wall_s": round(full_wall),
-                      "full_over_items": round(full / max(r["items"].values()), 2),
-                      "full_wall_over_race_wall": round(full_wall / command, 2),
-                      "race_s_per_item": round(race_rate, 3), "full_s_per_item_mean": round(full_rate, 3),
-                      "race_overhead_per_item": round(race_rate / full_rate, 2),
-                      "later_rounds_s_per_new_item": later}
+        row = {"decision": r["decision"], "winner": r["winner"], "alive": r["alive"],
+               "items": r["items"], "population": r["population"], "pairs": r["pairs"],
+               "rounds": r["rounds"], "eval_wall_s": r["wall_s"],
+               "race_command_wall_s": round(command),
+               "full_s_per_item": {m: round(v, 3) for m, v in rate.items()},
+               "full_s_per_item_from": how, "full_wall_s": round(full_wall),
+               "full_over_items": round(full / max(r["items"].values()), 2),
+               "full_wall_over_race_wall": round(full_wall / command, 2),
+               "race_s_per_item": round(race_rate, 3), "full_s_per_item_mean": round(full_rate, 3),
+               "race_overhead_per_item": round(race_rate / full_rate, 2),
+               "later_rounds_s_per_new_item": later}
+        if all(runs.values()):
+            scores = {m: runs[m]["score"] for m in models}
+            top = sorted(scores.values(), reverse=True)
+            row["full_set"] = {"scores": {m: round(v, 4) for m, v in scores.items()},
+                               "top2_gap_pts": round(100 * (top[0] - top[1]), 2),
+                               "best": max(scores, key=scores.get),
+                               "full_wall_s": {m: round(runs[m]["wall_s"]) for m in models}}
+        out[suite] = row
     return out
 
 
@@ -204,7 +258,7 @@ def unfinished_race(real: Path, suite: str, budget: int, names: dict[str, str]) 
         logs = list((folder / run_file.stem).glob("samples_*.jsonl"))
         if not logs:
             return None
-        rows = [json.loads(line) for line in logs[0].read_text().splitlines()]
+        rows = [json.loads(line) for line in jsonl_lines(logs[0].read_text(encoding="utf-8")) if line.strip()]
         values[name] = {(r["task"], r["doc_id"]): float(r["acc"]) for r in rows}
         started.append(datetime.fromisoformat(run["created_at"].replace("Z", "+00:00")))
         ended.append(datetime.fromtimestamp(logs[0].stat().st_mtime, timezone.utc))
@@ -249,8 +303,10 @@ def main() -> None:
         sim, cov = old["race_simulation"], old["look_coverage"]
     else:
         sim, cov = race_simulation(args.races), look_coverage()
+    sizes = old.get("size_dependence") if args.races == 0 and previous.is_file() else None
     names = {"smollm2": "smollm2-135m", "gemma3": "gemma3-270m"}
     result = {"race_simulation": sim, "look_coverage": cov,
+              "size_dependence": sizes or size_dependence(),
               "sample_coverage_real_log": sample_coverage(args.real), "real_race": real_race(args.real),
               "unfinished_race": {s: u for s, b in (("mmlu", 2808), ("gsm8k", 263))
                                   if (u := unfinished_race(args.real, s, b, names))}}

@@ -39,7 +39,7 @@ def draw_table(rng: np.random.Generator, k: int, n_items: int) -> np.ndarray:
 
 
 def one_race(table: np.ndarray, order: np.ndarray, confidence: float,
-             grid: np.ndarray, margin: float | None = None) -> RaceOutcome:
+             grid: np.ndarray, margin: float | None = None, budget: int | None = None) -> RaceOutcome:
     k, n_items = table.shape
     full = table.mean(axis=1)
     ranked = np.sort(full)[::-1]
@@ -47,7 +47,7 @@ def one_race(table: np.ndarray, order: np.ndarray, confidence: float,
     names = [str(i) for i in range(k)]
     seq = table[:, order]
     values = dict(zip(names, seq))
-    rule = RaceRule(n_items, schedule(n_items, None), confidence, margin, None, k)
+    rule = RaceRule(n_items, schedule(n_items, budget), confidence, margin, budget, k)
     alive, used, look = list(names), {n: 0 for n in names}, None
     for n in rule.schedule:
         for a in alive:
@@ -67,14 +67,16 @@ def one_race(table: np.ndarray, order: np.ndarray, confidence: float,
 
 
 def simulate(races: int, seed: int = 15, n_items: int = 14042, confidence: float = 0.95,
-             grid: np.ndarray | None = None) -> list[RaceOutcome]:
+             grid: np.ndarray | None = None, budget: int | None = None) -> list[RaceOutcome]:
+    """``races`` races of 2-4 candidates; ``budget``: items per candidate at most (the race then
+    ends undecided, ``decision == "budget"``), as ``llmselect race --budget``."""
     rng = np.random.default_rng(seed)
     grid = grid if grid is not None else np.unique(np.geomspace(50, n_items, 60).astype(int))
     out = []
     for _ in range(races):
         k = int(rng.integers(2, 5))
         table = draw_table(rng, k, n_items)
-        out.append(one_race(table, rng.permutation(n_items), confidence, grid))
+        out.append(one_race(table, rng.permutation(n_items), confidence, grid, budget=budget))
     return out
 
 

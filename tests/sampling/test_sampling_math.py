@@ -137,3 +137,13 @@ def test_simulated_wrong_winner_rate_within_alpha():
     out = simulate.simulate(150, seed=4, n_items=3000)
     assert np.mean([o.wrong for o in out]) <= 0.05
     assert any(o.decision == "winner" for o in out)
+
+
+def test_simulated_races_stop_at_their_budget():
+    """With a budget (as `llmselect race --budget`), no simulated race answers more items; the
+    ones not decided by then end as "budget", never with a winner they could not back."""
+    out = simulate.simulate(120, seed=5, n_items=3000, budget=600)
+    assert max(o.items for o in out) <= 600
+    assert {o.decision for o in out} >= {"winner", "budget"}
+    assert all(o.decision == "budget" for o in out if o.items == 600 and not (o.correct or o.wrong))
+    assert np.mean([o.wrong for o in out]) <= 0.05
