@@ -80,8 +80,10 @@ def race(
 def _decision_line(res, confidence: float) -> str:
     look = res.look
     if look.decision in ("winner", "profile") or (look.decision == "exhausted" and look.winner):
-        why = {"winner": "the others are behind it", "profile": f"the profile's #1 (p={res.p_first:.2f})",
-               "exhausted": "full benchmark scored"}[look.decision]
+        if look.decision == "profile":
+            why = f"the profile's #1 (p={res.p_first:.2f})"
+        else:
+            why = "the others are behind it" if look.decision == "winner" else "full benchmark scored"
         return f"{look.winner} wins with {confidence:.0%} confidence ({why})"
     if look.decision == "within-margin":
         return f"{', '.join(look.alive)} are within the margin of each other ({confidence:.0%})"

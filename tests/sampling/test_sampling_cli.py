@@ -131,3 +131,23 @@ def test_sample_smaller_than_the_subject_count_asks_only_those_items(env):
     [run] = load_runs(env / "res")
     t = run.tasks["mmlu_humanities"]
     assert t.n == 5 and t.sampling.population == 4705 and t.sampling.strata == 13
+
+
+@pytest.mark.parametrize("decision, winner, p_first, words", [
+    ("winner", "gemma3-270m", None, "gemma3-270m wins with 95% confidence (the others are behind it)"),
+    ("profile", "gemma3-270m", 0.97, "gemma3-270m wins with 95% confidence (the profile's #1 (p=0.97))"),
+    ("exhausted", "gemma3-270m", None, "(full benchmark scored)"),
+    ("exhausted", None, None, "a, b tie on the full benchmark"),
+    ("within-margin", None, None, "a, b are within the margin of each other (95%)"),
+    ("budget", None, None, "undecided after the budget; still in the race: a, b"),
+])
+def test_every_race_decision_has_its_line(decision, winner, p_first, words):
+    """A race decided without --profile has no p(#1): its line must not need one (the first real
+    decided race, Gemma over SmolLM2 on MMLU, ended in a traceback there)."""
+    from types import SimpleNamespace
+
+    from llmselect.cli.race import _decision_line
+
+    res = SimpleNamespace(look=SimpleNamespace(decision=decision, winner=winner, alive=["a", "b"]),
+                          p_first=p_first)
+    assert words in _decision_line(res, 0.95)
