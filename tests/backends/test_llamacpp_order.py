@@ -47,7 +47,8 @@ def test_chunks_are_balanced_and_never_short():
 
 def test_saved_states_best_shared_prefix_and_byte_budget():
     """The saved state sharing most tokens wins, cut to the shared part and never past where
-    logits are read; a state of another head is never considered; least recent goes first."""
+    logits are read; a state of another head is never considered; over the budget the most
+    recently used other state goes."""
     from llmselect.backends.llamacpp.prefix_states import MIN_SHARED, PrefixStates
 
     block = tuple(range(MIN_SHARED + 10))
@@ -61,11 +62,29 @@ def test_saved_states_best_shared_prefix_and_byte_budget():
     assert states.best((1,) + block, at_most=500) is None               # another head
     assert states.best(block[:MIN_SHARED - 1] + (99,) * 20, at_most=500) is None  # < MIN_SHARED shared
     assert states.knows(block + (5,)) and not states.knows((1,) + block)
-    states.put(tuple(range(1, MIN_SHARED + 5)), b"z" * 100)  # over 250 bytes: least recent goes
+    states.put(tuple(range(1, MIN_SHARED + 5)), b"z" * 100)  # over 250 bytes: most recent other goes
     assert len(states) == 2 and states.size == 200
-    assert states.best(block + (1, 2, 3), 500)[0] == block + (7, 7)     # the x state is gone
-    states.put(tuple(range(2, MIN_SHARED + 5)), b"w" * 100)
-    states.put(tuple(range(3, MIN_SHARED + 5)), b"v" * 100)
+    assert states.best(block + (7, 7, 9), 500)[0] == block + (1, 2, 3)  # the y state is gone
+    states.put(tuple(range(2, MIN_SHARED + 5)), b"w" * 100)            # x was used last: it goes
     assert not states.knows(block) and len(states) == 2  # its head's index went with it
     states.put(block[:10], b"s")  # too short to be worth a state
     assert len(states) == 2
+
+
+def test_saved_states_keep_part_of_a_cycle_larger_than_the_budget():
+    """Rounds visit the same heads in the same order. With room for 3 of 5 states, least-recent
+    eviction would miss every time; the store keeps hitting on part of the cycle."""
+    from llmselect.backends.llamacpp.prefix_states import MIN_SHARED, PrefixStates
+
+    heads = [tuple(range(h, h + MIN_SHARED + 20)) for h in range(5)]
+    states = PrefixStates(capacity_bytes=300)
+    hits = []
+    for _ in range(4):
+        round_hits = 0
+        for h in heads:
+            if states.best(h, at_most=500):
+                round_hits += 1
+            else:
+                states.put(h, b"k" * 100)
+        hits.append(round_hits)
+    assert hits[0] == 0 and min(hits[1:]) >= 2

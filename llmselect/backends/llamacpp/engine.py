@@ -223,9 +223,13 @@ class LlamaEngine:
     # -- saved prefix states (see prefix_states) ---------------------------------------------
     def save_state(self) -> bytes:
         """The KV cells of the cached sequence, as llama.cpp serialises them. With a sliding
-        window (``n_swa``) only a sequence no longer than the window restores exactly: measured on
-        gemma3 (window 512), a restored state of 513 or more tokens moves the next logits by
-        0.07-1 nat; one of 300-512 tokens followed by a tail well past 512 is exact."""
+        window (``n_swa``) only a sequence no longer than the window restores exactly: llama.cpp
+        writes only the window's cells of a longer one (``state_write`` skips SWA-masked cells,
+        ``swa_full`` or not). Measured on gemma3 (window 512): a restored state of 513 or more
+        tokens moves the next logits by 0.07-1 nat when cut back, and by up to 0.013 nat even
+        when only continued (bf16 weights, f16 KV: the attention runs over another cell layout
+        than a fresh evaluation's); one of 300-512 tokens followed by a tail well past 512 is
+        exact."""
         size = self.lib.llama_state_seq_get_size(self.ctx.ctx, 0)
         buf = (ctypes.c_uint8 * size)()
         got = self.lib.llama_state_seq_get_data(self.ctx.ctx, buf, size, 0)

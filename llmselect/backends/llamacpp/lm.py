@@ -30,7 +30,8 @@ model_args:
 - flash_attn (0; -1 auto, 1 on), repack (False; True lets llama.cpp repack Q4_0/Q4_K weights).
 - prefix_cache_mb (1024): memory for the KV states kept across calls so that a later call
   restores a shared few-shot block instead of evaluating it again (see ``prefix_states``: a
-  race's rounds re-ask every block); 0 turns it off.
+  race's rounds re-ask every block; MMLU's 57 blocks take ~0.7 GB for SmolLM2, ~4 GB for an 8B
+  model, of which the budget then keeps a fixed part); 0 turns it off.
 The defaults make every logprob independent of how tokens are split into batches, which is what
 makes prefix sharing exact; flash attention, repacked weights, or an f16 KV cache with K-quant
 weights move logits by 0.05 to ~1 nat when the same tokens are batched differently (measured).
