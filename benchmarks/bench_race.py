@@ -180,11 +180,35 @@ def _full_run(real: Path, suite: str, model: str) -> dict | None:
     return {"wall_s": float(wall.read_text()), "score": task["value"], "n": task["n"]}
 
 
+# A part of the benchmark run in full (MMLU STEM, 3,153 of MMLU's 14,042 questions) prices the
+# whole: its measured wall scaled by the ratio of the two --plan ETAs, both computed at the whole
+# benchmark's probed speed (so that only the work differs: tokens to evaluate, calls, building).
+PARTS = {"mmlu": "mmlu-stem"}
+
+
+def _eta_at(task: dict, speed: dict) -> float:
+    """``--plan``'s ETA of a loglikelihood task (no generations) at the given probed speed."""
+    return (task["build_s"] + task["evaluated"] / speed["prefill_tokens_per_s"]
+            + task["groups"] * speed["eval_overhead_ms"] / 1000)
+
+
+def _scaled_part(real: Path, suite: str, model: str) -> float | None:
+    part = PARTS.get(suite)
+    run = _full_run(real, part, model) if part else None
+    plans = [real / f"plan-{name}-{model}.json" for name in (suite, part)]
+    if not run or not all(p.is_file() for p in plans):
+        return None
+    whole, piece = (json.loads(p.read_text()) for p in plans)
+    speed = whole["speed"]
+    return run["wall_s"] * _eta_at(whole["tasks"][0], speed) / _eta_at(piece["tasks"][0], speed)
+
+
 def real_race(real: Path) -> dict:
     """The real races (``benchmarks/real_race.sh``): decision, items, and the race command's wall
     time (model loads, task set-up, every round) against the full benchmark's. The full benchmark
     is, in order of preference: run in full for both candidates (``full_bench.sh``: measured wall
-    and the true full-set gap); priced by ``--plan``'s ETA; priced at the seconds per item of the
+    and the true full-set gap); a part of it run in full and scaled (``PARTS``); priced by
+    ``--plan``'s ETA alone; priced at the seconds per item of the
     whole-subject runs above (three subjects with short questions, a low price); for GSM8K (one
     8-shot block, generation-bound) priced at the race's first round."""
     out = {}
@@ -200,7 +224,9 @@ def real_race(real: Path) -> dict:
         rate, how = {}, {}
         for m, w in first["wall_s"].items():
             whole = _whole_subject_rate(real, m) if suite == "mmlu" else None
+            scaled = _scaled_part(real, suite, m)
             for source, value in (("full run, measured", runs[m] and runs[m]["wall_s"] / full),
+                                  (f"{PARTS.get(suite)} full run x --plan ETA ratio", scaled and scaled / full),
                                   ("--plan ETA", etas[m] and etas[m] / full),
                                   ("whole-subject run", whole), ("race's first round", w / first["items"])):
                 if value:
