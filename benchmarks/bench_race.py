@@ -212,9 +212,11 @@ def real_race(real: Path) -> dict:
     whole-subject runs above (three subjects with short questions, a low price); for GSM8K (one
     8-shot block, generation-bound) priced at the race's first round."""
     out = {}
-    for suite, full in FULL_ITEMS.items():
-        path = real / f"race-{suite}.json"
-        if not path.is_file() or not path.read_text().strip():
+    for path in sorted(real.glob("race-*.json")):
+        name = path.stem.removeprefix("race-")
+        suite = name.removesuffix("-nobudget")  # real_race.sh SUITE none: no budget
+        full = FULL_ITEMS.get(suite)
+        if full is None or not path.read_text().strip():
             continue
         r = json.loads(path.read_text())
         first = r["rounds"][0]
@@ -233,7 +235,7 @@ def real_race(real: Path) -> dict:
                     rate[m], how[m] = value, source
                     break
         full_wall = sum(rate[m] * full for m in rate)
-        wall_file = real / f"race-{suite}.wall"
+        wall_file = real / f"race-{name}.wall"  # a .wall.how beside it says how, if not one command
         command = float(wall_file.read_text()) if wall_file.is_file() else sum(r["wall_s"].values())
         # what a question costs in the race against the full benchmark (>1: the race's own
         # overhead: model loads, round set-up, the few-shot blocks of few questions); a race
@@ -260,7 +262,10 @@ def real_race(real: Path) -> dict:
                                "top2_gap_pts": round(100 * (top[0] - top[1]), 2),
                                "best": max(scores, key=scores.get),
                                "full_wall_s": {m: round(runs[m]["wall_s"]) for m in models}}
-        out[suite] = row
+        how_file = real / f"race-{name}.wall.how"
+        if how_file.is_file():
+            row["race_wall_how"] = how_file.read_text().strip()
+        out[name] = row
     return out
 
 
