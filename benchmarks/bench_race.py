@@ -14,9 +14,12 @@
    SmolLM2 on three full MMLU subjects (``benchmarks/suites/mmlu-3subjects.yaml``, run with
    ``llmselect bench smollm2-135m --suite mmlu-3subjects -o benchmarks/out/full-3subjects``)
    as the finite population (≥ 93 % required).
-4. The real races (``benchmarks/real_race.sh mmlu 2808`` and ``gsm8k 263``, files under --real):
-   decision, items, the race command's wall time against the full benchmark's, estimated from
-   the seconds per item of the race's first, uncached round.
+4. What the ≥ 5x target needs of a benchmark's size (``size_dependence``): the simulation on
+   3,153 and 14,042 items, with and without a 1/5 budget.
+5. The real races (``benchmarks/real_race.sh``: MMLU, GSM8K, MMLU STEM; files under --real):
+   decision, items, the race's wall time against the full benchmark's, measured where the full
+   benchmark was run (``benchmarks/full_bench.sh``, with the true full-set gap), else priced
+   (see ``real_race``).
 Writes benchmarks/out/bench_race.json.
 """
 
