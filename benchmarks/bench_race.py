@@ -190,9 +190,17 @@ PARTS = {"mmlu": "mmlu-stem"}
 
 
 def _eta_at(task: dict, speed: dict) -> float:
-    """``--plan``'s ETA of a loglikelihood task (no generations) at the given probed speed."""
-    return (task["build_s"] + task["evaluated"] / speed["prefill_tokens_per_s"]
-            + task["groups"] * speed["eval_overhead_ms"] / 1000)
+    """``--plan``'s ETA of a task from its JSON (``bench.eta.task_eta``) at the given probed speed."""
+    from dataclasses import fields
+
+    from llmselect.bench.eta import Rates, task_eta
+    from llmselect.bench.requests import TaskCount
+
+    count = TaskCount(key=task["task"], **{f.name: task[f.name] for f in fields(TaskCount)
+                                           if f.name != "key" and f.name in task})
+    rates = Rates(1 / speed["prefill_tokens_per_s"], speed["eval_overhead_ms"] / 1000,
+                  1 / speed["gen_tokens_per_s"], speed["method"])
+    return task_eta(count, rates)
 
 
 def _scaled_part(real: Path, suite: str, model: str) -> float | None:
