@@ -65,12 +65,12 @@ def race(
     payload = {"decision": look.decision, "winner": look.winner, "confidence": confidence,
                "alive": look.alive, "task": res.task, "population": res.population,
                "items": res.items, "wall_s": res.wall_s, "p_first": res.p_first,
-               "pairs": rows, "runs": {k: str(v) for k, v in res.run_files.items()},
+               "pairs": rows, "pair_bound_confidence": res.pair_confidence, "runs": {k: str(v) for k, v in res.run_files.items()},
                "dropped": {d: who for lk in res.history for d, who in lk.dropped.items()},
                "rounds": [{"items": lk.n, "wall_s": {k: round(v, 1) for k, v in w.items()}}
                           for lk, w in zip(res.history, res.round_wall_s)]}
-    emit(rows, fmt, title=f"race on {res.task}: pairwise differences (a − b, points, "
-         f"{confidence:.0%} intervals)", payload=payload)
+    emit(rows, fmt, title=f"race on {res.task}: a − b in points; each bound one-sided at "
+         f"{_percent(res.pair_confidence)}, valid at every look", payload=payload)
     err_console.print(f"decision: {_decision_line(res, confidence)}")
     for name, n in res.items.items():
         err_console.print(f"  {name}: {n} of {res.population} items "
@@ -90,3 +90,8 @@ def _decision_line(res, confidence: float) -> str:
     if look.decision == "exhausted":
         return f"{', '.join(look.alive)} tie on the full benchmark"
     return f"undecided after the budget; still in the race: {', '.join(look.alive)}"
+
+
+def _percent(p: float) -> str:
+    """97.5 % stays 97.5 %, 95 % prints as 95 %: as many digits as the confidence has."""
+    return f"{100 * p:.1f}".rstrip("0").rstrip(".") + "%"

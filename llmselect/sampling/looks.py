@@ -30,8 +30,11 @@ SAFETY = 0.8  # spend 80 % of α: room for the Monte Carlo error of c and the no
 
 
 @functools.lru_cache(maxsize=256)
-def pocock_constant(looks: tuple[int, ...], population: int, alpha: float) -> float:
-    """c with P(max_k |Z_k| > c) = α for looks at sample sizes ``looks`` (exhaustion excluded)."""
+def pocock_constant(looks: tuple[int, ...], population: int, alpha: float,
+                    sides: int = 2) -> float:
+    """c with P(max_k |Z_k| > c) = α for looks at sample sizes ``looks`` (exhaustion excluded);
+    ``sides=1``: P(max_k Z_k > c) = α, a bound on one side that holds at every look (the race's
+    "behind with this confidence" is such a one-sided claim)."""
     looks = tuple(n for n in looks if n < population)
     if not looks:
         return 0.0
@@ -39,7 +42,8 @@ def pocock_constant(looks: tuple[int, ...], population: int, alpha: float) -> fl
     rng = np.random.default_rng(20231)
     steps = np.sqrt(np.diff(np.concatenate([[0.0], info])))
     walk = np.cumsum(rng.standard_normal((MC_DRAWS, len(info))) * steps, axis=1)
-    zmax = np.max(np.abs(walk) / np.sqrt(info), axis=1)
+    z = walk / np.sqrt(info)
+    zmax = np.max(np.abs(z) if sides == 2 else z, axis=1)
     return float(np.quantile(zmax, 1 - SAFETY * alpha))
 
 

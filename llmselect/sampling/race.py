@@ -5,13 +5,21 @@ WHY paired: two models' answers to the same question are correlated (hard questi
 for both), so the variance of the per-item difference is much smaller than the sum of the two
 scores' variances; the comparison needs that many fewer items.
 
-Error control: each pair's interval comes from ``looks`` (Pocock constant over the fixed round
-schedule, without-replacement correction) at α/(k−1) for k starting candidates (Bonferroni).
-The true best is dropped only if one of its k−1 pairwise intervals misses, so the wrong-winner
-rate is at most α = 1 − confidence, however many rounds were looked at.
+Error control: "B is behind A with confidence 1 − α" is a one-sided claim, so each pair's
+interval is a pair of one-sided bounds, each valid at every look: ȳ ± c·se with c the one-sided
+Pocock constant over the fixed round schedule (``looks``, without-replacement correction), at
+α/(k−1) for k starting candidates (Bonferroni). The true best is dropped only if, in one of its
+k−1 pairs, the bound on the side that would drop it crosses its true difference, an event of
+probability ≤ α/(k−1) over all looks; so the wrong-winner rate is at most α = 1 − confidence.
+WHY not two-sided 1 − α intervals (the design before): their other half-α guards against an
+error that drops no one wrongly. They cost 14 % more items at gaps ≥ 3 points (simulation,
+10,000 races: 1,719 against 1,503 on average) for a wrong-winner rate of 0.0009 where 0.05 is
+allowed (now 0.003). The pair interval [low, high] therefore holds with 1 − 2α/(k−1)
+two-sided; the candidates' own score intervals stay two-sided at 1 − α.
 Stopping: one candidate left; or those left are within ``margin`` of each other with that
-confidence (every pairwise interval inside [−margin, margin]); or the budget is spent; or the
-benchmark is exhausted (then the full-set scores are known exactly).
+confidence (every pairwise interval inside [−margin, margin]: two one-sided tests per pair,
+Schuirmann 1987, joined as an intersection-union test, so again at α); or the budget is spent;
+or the benchmark is exhausted (then the full-set scores are known exactly).
 """
 
 from __future__ import annotations
@@ -59,7 +67,9 @@ class RaceRule:
         return (1 - self.confidence) / max(self.starting - 1, 1)
 
     def constant(self) -> float:
-        return looks.pocock_constant(tuple(self.schedule), self.population, self.pair_alpha)
+        """c of the pairs' one-sided bounds (each holds at every look with 1 − pair_alpha)."""
+        return looks.pocock_constant(tuple(self.schedule), self.population, self.pair_alpha,
+                                     sides=1)
 
     def score_constant(self) -> float:
         return looks.pocock_constant(tuple(self.schedule), self.population, 1 - self.confidence)

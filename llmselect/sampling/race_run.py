@@ -53,6 +53,7 @@ class RaceResult:
     history: list[Look] = field(default_factory=list)
     p_first: float | None = None
     round_wall_s: list[dict[str, float]] = field(default_factory=list)  # per look, per candidate
+    pair_confidence: float = 0.95    # each pairwise bound's one-sided confidence (race.RaceRule)
 
 
 def check_request(req: RaceRequest) -> None:
@@ -156,7 +157,7 @@ def run_race(req: RaceRequest, on_look: Callable[[Look], None] | None = None) ->
         files[name] = _save(cands[names.index(name)], runs[name], task, results[name],
                             values[name], population, req, rule, wall[name])
     return RaceResult(look, population, task.key, items, wall, files, history, p_first,
-                      round_wall)
+                      round_wall, 1 - rule.pair_alpha)
 
 
 def _check_same_experiment(results: dict[str, store.TaskResult]) -> None:

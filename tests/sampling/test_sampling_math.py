@@ -124,6 +124,39 @@ def test_race_drops_a_clearly_worse_candidate_and_keeps_equal_ones():
     assert same.decision is None and same.alive == ["a", "b"]
 
 
+def test_race_spends_its_error_on_the_side_that_drops_a_candidate():
+    """Two candidates with the same full-set score: a drop is then a false "behind" claim. The
+    race may make it with probability up to α, and should not waste half of α on a two-sided
+    interval whose other side drops no one wrongly (expected ~0.8·α here, SAFETY = 0.8)."""
+    rng = np.random.default_rng(11)
+    n_items = 3000
+    diff = np.repeat([1.0, -1.0, 0.0], [450, 450, 2100])      # a − b, mean exactly 0
+    rule = race.RaceRule(n_items, race.schedule(n_items, None), 0.95, None, None, 2)
+    draws, dropped_b = 2000, 0
+    for _ in range(draws):
+        d = rng.permutation(diff)
+        a, b = np.where(d > 0, 1.0, 0.0), np.where(d < 0, 1.0, 0.0)
+        for n in rule.schedule:
+            look = rule.look({"a": a, "b": b}, ["a", "b"], n)
+            if look.decision:
+                dropped_b += look.dropped == {"b": "a"}
+                break
+    rate = dropped_b / draws
+    assert 0.025 < rate <= 0.05 + 3 * (0.05 * 0.95 / draws) ** 0.5
+
+
+def test_pocock_one_sided_constant_is_smaller_and_holds_on_its_side():
+    rounds = strata.growing_rounds(3000)
+    one = looks.pocock_constant(tuple(rounds), 3000, 0.05, sides=1)
+    two = looks.pocock_constant(tuple(rounds), 3000, 0.05)
+    assert 1.645 < one < two
+    rng = np.random.default_rng(12)
+    pop = (rng.random(3000) < 0.3).astype(float)
+    high_miss = sum(any(looks.interval_at(x[:n], 3000, one)[1] < pop.mean() for n in rounds)
+                    for x in (rng.permutation(pop) for _ in range(600)))
+    assert high_miss / 600 <= 0.05 + 3 * (0.05 * 0.95 / 600) ** 0.5
+
+
 def test_margin_and_budget_end_a_race():
     x = np.zeros(1000)
     rule = race.RaceRule(1000, race.schedule(1000, 150), 0.95, 0.05, 150, 2)
