@@ -67,6 +67,25 @@ def test_paired_mcnemar_on_shared_items(folder, pair):
     assert (gsm.delta, gsm.p_value) == (0.0, 1.0)
 
 
+def test_race_runs_are_compared_with_a_note_on_optional_stopping(folder):
+    """A race stopped on the difference it saw: the fixed-sample interval over its items is
+    optimistic, and the comparison says so (runs of any other design get no such note)."""
+    base = outcomes(300, 0.6, 7)
+    race = {"mmlu": {"sampling": store.Sampling(design="race", seed=0, population=14042)}}
+    make_run(folder, "race-a", "smollm2-135m-instruct", {"mmlu": base}, overrides=race)
+    make_run(folder, "race-b", "gemma3-270m", {"mmlu": flip(base, 0, 15)}, overrides=race,
+             minutes=1)
+    make_run(folder, "plain-b", "gemma3-270m", {"mmlu": flip(base, 0, 15)}, minutes=2)
+    raced = cmp.compare_runs(cmp.resolve_run("race-a"), cmp.resolve_run("race-b"))
+    assert cmp.deltas.RACE_NOTE in raced.tasks[0].notes
+    assert any("race's items" in n for n in cmp.all_notes(raced))
+    plain = cmp.compare_runs(cmp.resolve_run("race-a"), cmp.resolve_run("plain-b"))
+    assert cmp.deltas.RACE_NOTE in plain.tasks[0].notes
+    make_run(folder, "plain-a", "smollm2-135m-instruct", {"mmlu": base}, minutes=3)
+    neither = cmp.compare_runs(cmp.resolve_run("plain-a"), cmp.resolve_run("plain-b"))
+    assert cmp.deltas.RACE_NOTE not in neither.tasks[0].notes
+
+
 def test_filtered_metric_reads_its_filter_lines_only(folder):
     values = outcomes(60, 0.5, 3)
     make_run(folder, "a", "m1", {"gsm8k": values}, metric="exact_match,strict-match")
