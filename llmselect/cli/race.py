@@ -69,8 +69,8 @@ def race(
                "dropped": {d: who for lk in res.history for d, who in lk.dropped.items()},
                "rounds": [{"items": lk.n, "wall_s": {k: round(v, 1) for k, v in w.items()}}
                           for lk, w in zip(res.history, res.round_wall_s)]}
-    emit(rows, fmt, title=f"race on {res.task}: a − b in points; each bound one-sided at "
-         f"{_percent(res.pair_confidence)}, valid at every look", payload=payload)
+    emit(rows, fmt, title=f"race on {res.task}: a − b, points, one-sided "
+         f"{_percent(res.pair_confidence)} anytime bounds", payload=payload)
     err_console.print(f"decision: {_decision_line(res, confidence)}")
     for name, n in res.items.items():
         err_console.print(f"  {name}: {n} of {res.population} items "
