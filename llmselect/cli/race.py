@@ -65,7 +65,8 @@ def race(
     payload = {"decision": look.decision, "winner": look.winner, "confidence": confidence,
                "alive": look.alive, "task": res.task, "population": res.population,
                "items": res.items, "wall_s": res.wall_s, "p_first": res.p_first,
-               "pairs": rows, "pair_bound_confidence": res.pair_confidence, "runs": {k: str(v) for k, v in res.run_files.items()},
+               "pairs": rows, "pair_bound_confidence": res.pair_confidence,
+               "runs": {k: str(v) for k, v in res.run_files.items()},
                "dropped": {d: who for lk in res.history for d, who in lk.dropped.items()},
                "rounds": [{"items": lk.n, "wall_s": {k: round(v, 1) for k, v in w.items()}}
                           for lk, w in zip(res.history, res.round_wall_s)]}
