@@ -29,9 +29,14 @@ _SCORE_FORM = ("modified Wilson at the effective sample size, t(n − strata df)
 def task_sizes(tm, task_name: str) -> tuple[dict[str, int], bool]:
     """Documents per leaf task of ``task_name``, and whether its group score is size-weighted
     (loading the documents costs seconds for MMLU: once per task manager)."""
+    from llmselect.bench.lmeval import unused_leaves
+
     cache = tm.__dict__.setdefault("_llmselect_task_sizes", {})
     if task_name not in cache:
         loaded = tm.load(task_name)
+        leaves = unused_leaves(tm)
+        for name, built in loaded["tasks"].items():
+            leaves.setdefault(name, built)  # evaluated later without being built again
         sizes = {name: len(t.eval_docs) for name, t in loaded["tasks"].items()}
         by_size = all(all(getattr(m, "weight_by_size", False)
                           for m in (g.aggregate_metric_list or []))

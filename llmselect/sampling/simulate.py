@@ -27,6 +27,7 @@ class RaceOutcome:
     correct: bool              # decided a single winner and it is the full-set best
     wrong: bool                # decided a single winner that is not the full-set best
     fixed_wrong: np.ndarray    # per fixed n in the grid: the fixed design picked wrongly
+    ceiling_fifth: bool = False  # the most powerful level-α test rejects on 1/5 of the items
 
 
 def draw_table(rng: np.random.Generator, k: int, n_items: int) -> np.ndarray:
@@ -61,9 +62,30 @@ def one_race(table: np.ndarray, order: np.ndarray, confidence: float,
     tops = sums.max(axis=0)
     fixed_wrong = (sums[best] < tops) | ((sums == tops).sum(axis=0) > 1)
     unique_best = ranked[0] > ranked[1]
+    runner_up = int(np.argsort(full)[-2])
+    ceiling = best_test_rejects(seq[best] - seq[runner_up], n_items // 5, n_items, 1 - confidence)
     return RaceOutcome(k, float(ranked[0] - ranked[1]), look.n, sum(used.values()),
                        look.decision, winner is not None and int(winner) == best and unique_best,
-                       winner is not None and int(winner) != best and unique_best, fixed_wrong)
+                       winner is not None and int(winner) != best and unique_best, fixed_wrong,
+                       ceiling)
+
+
+def best_test_rejects(diff: np.ndarray, m: int, n_items: int, alpha: float) -> bool:
+    """Whether the one-sided level-α z-test of "the best is ahead of the runner-up", on the
+    paired differences of the first ``m`` items (finite-population corrected), rejects.
+
+    WHY: it bounds what any valid design can do with ``m`` items. A race that names the true best
+    by item ``m`` while naming a worse candidate at most α of the time is itself a level-α test of
+    best > runner-up on those items, so (approximately: normal paired differences) it cannot
+    reject more often than this most powerful one, which knows the pair to test, spends all of α
+    on it and looks once. The share of races where it rejects at m = 1/5 of the benchmark is the
+    ceiling on "decided with ≥ 5x fewer items"."""
+    from statistics import NormalDist
+
+    d = diff[:m]
+    se = float(np.sqrt(d.var(ddof=1) / m * (1 - m / n_items)))
+    mean = float(d.mean())
+    return mean > 0 if se == 0 else mean / se > NormalDist().inv_cdf(1 - alpha)
 
 
 def simulate(races: int, seed: int = 15, n_items: int = 14042, confidence: float = 0.95,

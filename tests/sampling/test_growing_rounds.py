@@ -88,6 +88,29 @@ def test_built_leaves_are_reused_per_task_settings(env):
     assert zero[0] is not first[1]
 
 
+def test_leaves_built_to_count_documents_are_not_built_again(env, monkeypatch):
+    """``task_sizes`` builds every leaf to count its documents; the first evaluation takes those
+    objects instead of building them again (MMLU: ~10 s), and another settings key, which must not
+    share objects that an evaluation has configured, builds its own."""
+    from llmselect.bench.lmeval import built_leaves, task_manager
+    from llmselect.bench.plan import BenchRequest, plan_bench
+    from llmselect.sampling.bench_task import task_sizes
+
+    plan = plan_bench(BenchRequest(model="smollm2-135m", suite="anatomy", dry_run=True,
+                                   probe=False, output=env / "res"))
+    tm = task_manager(plan)
+    five = plan.tasks[0]
+    loads: list[list[str]] = []
+    real_load = tm.load
+    monkeypatch.setattr(tm, "load", lambda names: loads.append(names) or real_load(names))
+    sizes, _ = task_sizes(tm, "mmlu_anatomy")
+    assert sizes == {"mmlu_anatomy": ITEMS} and len(loads) == 1
+    [first] = built_leaves(tm, ["mmlu_anatomy"], five)
+    assert len(loads) == 1, "the counted leaf was built a second time"
+    [zero] = built_leaves(tm, ["mmlu_anatomy"], five.model_copy(update={"num_fewshot": 0}))
+    assert len(loads) == 2 and zero is not first
+
+
 def test_merged_log_keeps_every_filter_and_reads_the_metric_s_own(tmp_path, monkeypatch):
     """A generative task logs one line per item and filter (GSM8K: strict and flexible); the
     merge keys lines by (leaf, doc, filter), so neither filter's line replaces the other's."""

@@ -172,6 +172,28 @@ def test_simulated_wrong_winner_rate_within_alpha():
     assert any(o.decision == "winner" for o in out)
 
 
+def test_ceiling_test_holds_its_level_and_bounds_what_the_race_decides():
+    """``simulate.best_test_rejects`` is the ceiling that benchmarks/bench_race.py reports for
+    "decided with ≥ 5x fewer items": between equal candidates it rejects at about α (a level-α
+    test, not a looser one that would make the ceiling meaningless), and no simulated race decides
+    by 1/5 of the items more often than it rejects there."""
+    rng = np.random.default_rng(11)
+    n, alpha = 2000, 0.05
+    p = 0.25 + 0.5 * rng.random(n)          # heterogeneous item difficulty, same for both
+    a, b = (rng.random(n) < p).astype(float), (rng.random(n) < p).astype(float)
+    surplus = int(a.sum() - b.sum())        # make the full-set scores equal: the null, exactly
+    fix = rng.choice(np.nonzero(b == (surplus < 0))[0], abs(surplus), replace=False)
+    b[fix] = float(surplus > 0)
+    assert a.sum() == b.sum()
+    hits = [simulate.best_test_rejects((a - b)[rng.permutation(n)], n // 5, n, alpha)
+            for _ in range(4000)]
+    assert alpha / 2 < np.mean(hits) <= 1.2 * alpha
+    out = simulate.simulate(300, seed=6, n_items=3000, budget=600)
+    big = [o for o in out if o.gap >= 0.03]
+    decided = np.mean([o.decision == "winner" for o in big])
+    assert len(big) > 50 and decided <= np.mean([o.ceiling_fifth for o in big])
+
+
 def test_simulated_races_stop_at_their_budget():
     """With a budget (as `llmselect race --budget`), no simulated race answers more items; the
     ones not decided by then end as "budget", never with a winner they could not back."""
