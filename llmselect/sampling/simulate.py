@@ -27,7 +27,7 @@ class RaceOutcome:
     correct: bool              # decided a single winner and it is the full-set best
     wrong: bool                # decided a single winner that is not the full-set best
     fixed_wrong: np.ndarray    # per fixed n in the grid: the fixed design picked wrongly
-    ceiling_fifth: bool = False  # the most powerful level-α test rejects on 1/5 of the items
+    ceiling_fifth: bool        # the most powerful level-α test rejects on 1/5 of the items
 
 
 def draw_table(rng: np.random.Generator, k: int, n_items: int) -> np.ndarray:
@@ -82,10 +82,10 @@ def best_test_rejects(diff: np.ndarray, m: int, n_items: int, alpha: float) -> b
     ceiling on "decided with ≥ 5x fewer items"."""
     from statistics import NormalDist
 
-    d = diff[:m]
-    se = float(np.sqrt(d.var(ddof=1) / m * (1 - m / n_items)))
-    mean = float(d.mean())
-    return mean > 0 if se == 0 else mean / se > NormalDist().inv_cdf(1 - alpha)
+    from llmselect.sampling.estimate import simple
+
+    est = simple(diff[:m].tolist(), n_items)
+    return est.value > 0 if est.stderr == 0 else est.value / est.stderr > NormalDist().inv_cdf(1 - alpha)
 
 
 def simulate(races: int, seed: int = 15, n_items: int = 14042, confidence: float = 0.95,
